@@ -1,0 +1,93 @@
+# xdpscope: eBPF network observer. `make` builds build/xdpscope; see README for the rest.
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+CC      ?= gcc
+BUILD   ?= build
+ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+
+# SAN=1 builds user space and tests with AddressSanitizer + UBSan (make test-asan).
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+endif
+
+CFLAGS   ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
+CPPFLAGS := -D_GNU_SOURCE -I$(BUILD) -Ibpf -Iuser
+USER_CFLAGS := -std=gnu17 $(WARN) $(CFLAGS) $(SANFLAGS) -MMD -MP
+LDLIBS   := $(shell pkg-config --libs libbpf libpcap 2>/dev/null || echo -lbpf -lpcap) -lelf -lz -lm
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Ivmlinux -Ibpf -Wall -Wextra -Werror \
+              -Wno-unused-parameter -Wno-missing-field-initializers
+
+BPF_SRCS  := $(wildcard bpf/*.bpf.c)
+BPF_OBJS  := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS     := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS  := $(filter-out user/main.c,$(wildcard user/*.c))
+LIB_OBJS  := $(patsubst user/%.c,$(BUILD)/user/%.o,$(LIB_SRCS))
+TEST_SRCS := $(wildcard tests/test_*.c)
+TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
+TEST_SUPPORT_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SUPPORT))
+TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all deps test test-asan check bench demo clean install
+all: $(BUILD)/xdpscope $(TOOL_BINS)
+
+vmlinux/vmlinux.h:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c vmlinux/vmlinux.h $(wildcard bpf/*.h) | $(BUILD)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(BPFTOOL) gen object $@ $@.tmp
+	rm -f $@.tmp
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/user/%.o: user/%.c $(SKELS) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/libxdpscope.a: $(LIB_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/xdpscope: $(BUILD)/user/main.o $(BUILD)/libxdpscope.a
+	$(CC) $(USER_CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%.o: tests/%.c $(SKELS) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(USER_CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_SUPPORT_OBJS) $(BUILD)/libxdpscope.a
+	$(CC) $(USER_CFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+$(BUILD)/tools/%: tools/%.c $(SKELS) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(USER_CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(BUILD)/libxdpscope.a $(LDLIBS)
+$(TOOL_BINS): $(TEST_SUPPORT_OBJS) $(BUILD)/libxdpscope.a
+
+$(BUILD):
+	mkdir -p $(BUILD)
+
+# Installs every Debian package that build, tests, demo and benchmarks use. Idempotent.
+deps:
+	tools/deps.sh
+
+test: all $(TEST_BINS)
+	tests/run.sh $(BUILD)
+
+test-asan:
+	$(MAKE) BUILD=build-asan SAN=1 test
+
+check: test test-asan
+
+demo: all
+	tools/demo.sh $(BUILD)
+
+clean:
+	rm -rf build build-asan
+
+-include $(wildcard $(BUILD)/user/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d)

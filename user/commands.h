@@ -1,0 +1,8 @@
+/* Entry points of the xdpscope commands; each lives in the file named for it. */
+#ifndef XDPSCOPE_COMMANDS_H
+#define XDPSCOPE_COMMANDS_H
+
+/* Each returns the process exit code (see cli.h). argv[0] is the command name. */
+
+
+#endif
