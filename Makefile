@@ -34,6 +34,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all deps test test-asan check bench demo clean install
+# Keep the BPF objects: benchmarks and bpftool inspections use them.
+.SECONDARY:
 all: $(BUILD)/xdpscope $(TOOL_BINS)
 
 vmlinux/vmlinux.h:

@@ -24,6 +24,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "watch", cmd_watch, "count TCP source ports and ICMP replies per source, in the kernel" },
 	{ "version", cmd_version, "print the version" },
 };
 

@@ -1,0 +1,41 @@
+/* Map keys and values shared by bpf/census.bpf.c and user space (nothing else belongs here). */
+#ifndef XDPSCOPE_CENSUS_H
+#define XDPSCOPE_CENSUS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Port value of the one key per source that sums every source port above the ceiling. */
+#define CENSUS_PORT_ABOVE 0x10000u
+
+enum census_family { CENSUS_INET = 4, CENSUS_INET6 = 6 };
+
+/* A source address: IPv4 in addr[0], network byte order throughout. */
+struct census_addr {
+	__u32 addr[4];
+	__u32 family;
+};
+
+struct census_port_key {
+	struct census_addr src;
+	__u32 port; /* host byte order, or CENSUS_PORT_ABOVE */
+};
+
+struct census_count {
+	__u64 packets;
+	__u64 bytes;
+	__u64 first_ns; /* CLOCK_MONOTONIC (coarse); 0 on CPUs that never saw the key */
+	__u64 last_ns;
+};
+
+/* Per-CPU counters of what is not a port: the map of sources cannot hold these. */
+struct census_stats {
+	__u64 malformed;     /* truncated or inconsistent headers */
+	__u64 fragments;     /* non-first IP fragments: no L4 header to read */
+	__u64 new_keys;      /* keys inserted into the port map (minus live keys = evicted) */
+	__u64 new_icmp_keys; /* the same for the ICMP reply map */
+	__u64 insert_failed; /* inserts the kernel refused: packets that went uncounted */
+};
+
+#endif

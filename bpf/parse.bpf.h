@@ -1,0 +1,174 @@
+/* Packet parsing for the census programs: one bounded helper per header, every read checked
+ * against data_end first, every length checked against the frame. BPF side only. */
+#ifndef XDPSCOPE_PARSE_BPF_H
+#define XDPSCOPE_PARSE_BPF_H
+
+#include "census.h"
+
+#define ETH_P_IP_BE      bpf_htons(0x0800)
+#define ETH_P_IPV6_BE    bpf_htons(0x86DD)
+#define ETH_P_8021Q_BE   bpf_htons(0x8100)
+#define ETH_P_8021AD_BE  bpf_htons(0x88A8)
+#define PROTO_TCP        6
+#define PROTO_ICMP       1
+#define PROTO_ICMPV6     58
+#define MAX_VLAN_TAGS    2
+#define MAX_IPV6_EXT     6
+
+enum parse_verdict {
+	PARSE_OTHER,      /* nothing the census counts */
+	PARSE_TCP,        /* src + sport valid */
+	PARSE_ICMP_REPLY, /* src valid */
+	PARSE_MALFORMED,
+	PARSE_FRAGMENT,
+};
+
+struct vlan_tag {
+	__be16 tci;
+	__be16 proto;
+};
+
+struct parse_result {
+	struct census_addr src;
+	__u32 sport;
+};
+
+/* The frame: headers are read from [data, data_end); lengths are checked against wire_len
+ * (which exceeds data_end - data only for TC skbs with paged data). */
+struct frame {
+	void *data;
+	void *data_end;
+	__u64 wire_len;
+};
+
+static __always_inline int parse_eth(struct frame *f, __u64 *off, __be16 *proto)
+{
+	struct ethhdr *eth = f->data;
+
+	if ((void *)(eth + 1) > f->data_end)
+		return PARSE_MALFORMED;
+	*proto = eth->h_proto;
+	*off = sizeof(*eth);
+#pragma unroll
+	for (int i = 0; i < MAX_VLAN_TAGS; i++) {
+		struct vlan_tag *vh;
+
+		if (*proto != ETH_P_8021Q_BE && *proto != ETH_P_8021AD_BE)
+			break;
+		vh = f->data + *off;
+		if ((void *)(vh + 1) > f->data_end)
+			return PARSE_MALFORMED;
+		*proto = vh->proto;
+		*off += sizeof(*vh);
+	}
+	return PARSE_OTHER;
+}
+
+/* L4 checks shared by v4 and v6: room is what the IP header says the payload holds. */
+static __always_inline int parse_l4(struct frame *f, __u64 off, __u64 room, __u8 proto,
+				    struct parse_result *r)
+{
+	if (proto == PROTO_TCP) {
+		struct tcphdr *th = f->data + off;
+		__u64 hlen;
+
+		if (room < sizeof(*th) || (void *)(th + 1) > f->data_end)
+			return PARSE_MALFORMED;
+		hlen = th->doff * 4;
+		if (hlen < sizeof(*th) || hlen > room)
+			return PARSE_MALFORMED;
+		r->sport = bpf_ntohs(th->source);
+		return PARSE_TCP;
+	}
+	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6) {
+		__u8 *type = f->data + off;
+
+		/* An echo message has an 8-byte header (type, code, checksum, id, sequence). */
+		if (room < 8 || (void *)(type + 8) > f->data_end)
+			return PARSE_MALFORMED;
+		if ((proto == PROTO_ICMP && *type == 0) || (proto == PROTO_ICMPV6 && *type == 129))
+			return PARSE_ICMP_REPLY;
+	}
+	return PARSE_OTHER;
+}
+
+static __always_inline int parse_ipv4(struct frame *f, __u64 off, struct parse_result *r)
+{
+	struct iphdr *ip = f->data + off;
+	__u64 hlen, tot;
+
+	if ((void *)(ip + 1) > f->data_end)
+		return PARSE_MALFORMED;
+	hlen = ip->ihl * 4;
+	tot = bpf_ntohs(ip->tot_len);
+	if (ip->version != 4 || hlen < sizeof(*ip) || tot < hlen || off + tot > f->wire_len)
+		return PARSE_MALFORMED;
+	if (f->data + off + hlen > f->data_end)
+		return PARSE_MALFORMED;
+	r->src.family = CENSUS_INET;
+	r->src.addr[0] = ip->saddr;
+	if (bpf_ntohs(ip->frag_off) & 0x1fff)
+		return PARSE_FRAGMENT;
+	return parse_l4(f, off + hlen, tot - hlen, ip->protocol, r);
+}
+
+static __always_inline int parse_ipv6(struct frame *f, __u64 off, struct parse_result *r)
+{
+	struct ipv6hdr *ip6 = f->data + off;
+	__u64 room;
+	__u8 next;
+
+	if ((void *)(ip6 + 1) > f->data_end)
+		return PARSE_MALFORMED;
+	room = bpf_ntohs(ip6->payload_len);
+	if (ip6->version != 6 || off + sizeof(*ip6) + room > f->wire_len)
+		return PARSE_MALFORMED;
+	__builtin_memcpy(r->src.addr, &ip6->saddr, 16);
+	r->src.family = CENSUS_INET6;
+	next = ip6->nexthdr;
+	off += sizeof(*ip6);
+#pragma unroll
+	for (int i = 0; i < MAX_IPV6_EXT; i++) {
+		__u8 *h = f->data + off;
+		__u64 len;
+
+		if (next != 0 && next != 43 && next != 44 && next != 60 && next != 51)
+			return parse_l4(f, off, room, next, r);
+		if (room < 8 || (void *)(h + 8) > f->data_end)
+			return PARSE_MALFORMED;
+		if (next == 44) {
+			/* Fragment header: offset in the top 13 bits of bytes 2-3. */
+			if ((((__u16)h[2] << 8) | h[3]) & 0xfff8)
+				return PARSE_FRAGMENT;
+			len = 8;
+		} else if (next == 51) {
+			len = ((__u64)h[1] + 2) * 4;
+		} else {
+			len = ((__u64)h[1] + 1) * 8;
+		}
+		if (len > room)
+			return PARSE_MALFORMED;
+		next = h[0];
+		off += len;
+		room -= len;
+	}
+	/* More extension headers than we walk: not malformed, just not followed. */
+	return PARSE_OTHER;
+}
+
+static __always_inline int parse_frame(struct frame *f, struct parse_result *r)
+{
+	__be16 proto;
+	__u64 off;
+	int v = parse_eth(f, &off, &proto);
+
+	if (v != PARSE_OTHER)
+		return v;
+	if (proto == ETH_P_IP_BE)
+		return parse_ipv4(f, off, r);
+	if (proto == ETH_P_IPV6_BE)
+		return parse_ipv6(f, off, r);
+	return PARSE_OTHER;
+}
+
+#endif
