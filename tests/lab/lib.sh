@@ -25,7 +25,17 @@ in_obs() { ip netns exec "$OBS" "$@"; }
 in_host() { ip netns exec "$HOST" "$@"; }
 
 # Starts a background command and remembers its PID for cleanup; the PID is in $BG_PID.
-bg() { "$@" & BG_PID=$!; CLEANUP_PIDS+=("$BG_PID"); }
+# in_obs/in_host are expanded here so that $BG_PID is the command itself (ip netns exec
+# execs it), not a subshell: signals sent to $BG_PID reach the command.
+bg() {
+	case "$1" in
+	in_obs) shift; set -- ip netns exec "$OBS" "$@" ;;
+	in_host) shift; set -- ip netns exec "$HOST" "$@" ;;
+	esac
+	"$@" &
+	BG_PID=$!
+	CLEANUP_PIDS+=("$BG_PID")
+}
 
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; _failures=$((_failures + 1)); }
