@@ -3,6 +3,8 @@
 #define XDPSCOPE_COMMANDS_H
 
 /* Each returns the process exit code (see cli.h). argv[0] is the command name. */
-
+int cmd_ifaces(int argc, char **argv);
+int cmd_ip(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

@@ -25,6 +25,9 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "ifaces", cmd_ifaces, "list interfaces: flags, state, MTU, MAC, addresses, counters" },
+	{ "ip", cmd_ip, "print the IPv4 or IPv6 addresses of one interface" },
+	{ "status", cmd_status, "say whether an interface is up and probe TCP ports on it" },
 };
 
 static void usage(FILE *f)
