@@ -307,7 +307,7 @@ static void expect_flags(unsigned int flags, const char *want)
 {
 	char s[256] = "";
 
-	netlink_flag_names(flags, collect, s);
+	netlink_flag_names(flags, false, collect, s);
 	cr_assert_str_eq(s, want);
 }
 
@@ -322,6 +322,12 @@ Test(netlink, flag_names_as_ip_prints_them)
 		     "POINTOPOINT,NOARP,UP,LOWER_UP");
 	expect_flags(IFF_BROADCAST | 0x800000, "BROADCAST,800000");
 	expect_flags(0, "");
+	{
+		char s[64] = "";
+
+		netlink_flag_names(IFF_BROADCAST | IFF_MULTICAST, true, collect, s);
+		cr_assert_str_eq(s, "BROADCAST,MULTICAST,M-DOWN");
+	}
 }
 
 Test(netlink, names)

@@ -121,26 +121,81 @@ static void ifaces_json_stats(struct json *j, const struct netlink_stats *s)
 	json_obj_end(j);
 }
 
-static void ifaces_json_link(struct json *j, const struct netlink_link *l,
-			     const struct netlink_addrs *addrs)
+static const struct netlink_link *ifaces_find(const struct netlink_links *links, uint32_t ifindex)
 {
-	char buf[3 * NETLINK_HWADDR_MAX + 1], tbuf[16];
+	for (size_t i = 0; i < links->n; i++)
+		if (links->v[i].ifindex == ifindex)
+			return &links->v[i];
+	return NULL;
+}
 
-	json_obj_begin(j, NULL);
+/* ip's M-DOWN: the device's IFLA_LINK peer in this namespace is down (or unknown). */
+static bool ifaces_mdown(const struct netlink_links *links, const struct netlink_link *l)
+{
+	const struct netlink_link *peer;
+
+	if (!l->has_link || !l->link || l->has_link_netnsid)
+		return false;
+	peer = ifaces_find(links, l->link);
+	return !peer || !(peer->flags & IFF_UP);
+}
+
+/* An ifindex as a name, "ifN" when it is not in this namespace (as ip does). */
+static void ifaces_json_ifname_of(struct json *j, const char *key,
+				  const struct netlink_links *links, uint32_t ifindex)
+{
+	const struct netlink_link *o = ifaces_find(links, ifindex);
+	char buf[16];
+
+	if (o) {
+		json_str(j, key, o->ifname);
+		return;
+	}
+	snprintf(buf, sizeof(buf), "if%u", ifindex);
+	json_str(j, key, buf);
+}
+
+/* The keys that come before "addr_info" in ip -j addr, in ip's order. */
+static void ifaces_json_link_head(struct json *j, const struct netlink_link *l,
+				  const struct netlink_links *links)
+{
+	char tbuf[16];
+
 	json_u64(j, "ifindex", l->ifindex);
+	if (l->has_link && !l->link)
+		json_null(j, "link");
+	else if (l->has_link && l->has_link_netnsid)
+		json_u64(j, "link_index", l->link);
+	else if (l->has_link)
+		ifaces_json_ifname_of(j, "link", links, l->link);
 	json_str(j, "ifname", l->ifname);
 	json_arr_begin(j, "flags");
-	netlink_flag_names(l->flags, ifaces_json_flag, j);
+	netlink_flag_names(l->flags, ifaces_mdown(links, l), ifaces_json_flag, j);
 	json_arr_end(j);
 	if (l->has_mtu)
 		json_u64(j, "mtu", l->mtu);
 	if (l->has_qdisc)
 		json_str(j, "qdisc", l->qdisc);
+	if (l->has_master)
+		ifaces_json_ifname_of(j, "master", links, l->master);
 	if (l->has_operstate)
 		json_str(j, "operstate", netlink_operstate_name(l->operstate));
+	if (l->has_group) {
+		snprintf(tbuf, sizeof(tbuf), "%u", l->group);
+		json_str(j, "group", l->group ? tbuf : "default");
+	}
 	if (l->has_txqlen)
 		json_u64(j, "txqlen", l->txqlen);
 	json_str(j, "link_type", netlink_link_type_name(l->type, tbuf, sizeof(tbuf)));
+}
+
+static void ifaces_json_link(struct json *j, const struct netlink_link *l,
+			     const struct netlink_links *links, const struct netlink_addrs *addrs)
+{
+	char buf[3 * NETLINK_HWADDR_MAX + 1];
+
+	json_obj_begin(j, NULL);
+	ifaces_json_link_head(j, l, links);
 	if (l->addr_len) {
 		netlink_hwaddr_str(l->type, l->addr, l->addr_len, buf, sizeof(buf));
 		json_str(j, "address", buf);
@@ -151,6 +206,8 @@ static void ifaces_json_link(struct json *j, const struct netlink_link *l,
 		netlink_hwaddr_str(l->type, l->brd, l->brd_len, buf, sizeof(buf));
 		json_str(j, "broadcast", buf);
 	}
+	if (l->has_link_netnsid)
+		json_i64(j, "link_netnsid", l->link_netnsid);
 	json_arr_begin(j, "addr_info");
 	for (size_t i = 0; i < addrs->n; i++)
 		if (addrs->v[i].ifindex == l->ifindex)
@@ -179,15 +236,15 @@ struct ifaces_widths {
 	int name, state;
 };
 
-static void ifaces_text_link(const struct netlink_link *l, const struct netlink_addrs *addrs,
-			     const struct ifaces_widths *w)
+static void ifaces_text_link(const struct netlink_link *l, const struct netlink_links *links,
+			     const struct netlink_addrs *addrs, const struct ifaces_widths *w)
 {
 	char mac[3 * NETLINK_HWADDR_MAX + 1] = "-", ip[INET6_ADDRSTRLEN], sbuf[8];
 	struct ifaces_flagbuf fl = { .len = 0 };
 	const struct netlink_stats *s = &l->stats;
 
 	fl.s[0] = '\0';
-	netlink_flag_names(l->flags, ifaces_text_flag, &fl);
+	netlink_flag_names(l->flags, ifaces_mdown(links, l), ifaces_text_flag, &fl);
 	if (l->addr_len)
 		netlink_hwaddr_str(l->type, l->addr, l->addr_len, mac, sizeof(mac));
 	printf("%4u  %-*s  %-*s  mtu %-5u  %-17s  <%s>\n", l->ifindex, w->name, l->ifname,
@@ -232,9 +289,9 @@ static void ifaces_print(const struct netlink_links *links, const struct netlink
 		if (only && links->v[i].ifindex != only)
 			continue;
 		if (json)
-			ifaces_json_link(&j, &links->v[i], addrs);
+			ifaces_json_link(&j, &links->v[i], links, addrs);
 		else
-			ifaces_text_link(&links->v[i], addrs, &w);
+			ifaces_text_link(&links->v[i], links, addrs, &w);
 	}
 	if (json) {
 		json_arr_end(&j);

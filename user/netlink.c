@@ -119,6 +119,22 @@ static int netlink_parse_link(const struct nlmsghdr *h, struct netlink_link *l)
 			l->mtu = netlink_attr_u32(a);
 			l->has_mtu = true;
 			break;
+		case IFLA_GROUP:
+			l->group = netlink_attr_u32(a);
+			l->has_group = true;
+			break;
+		case IFLA_LINK:
+			l->link = netlink_attr_u32(a);
+			l->has_link = true;
+			break;
+		case IFLA_MASTER:
+			l->master = netlink_attr_u32(a);
+			l->has_master = true;
+			break;
+		case IFLA_LINK_NETNSID:
+			l->link_netnsid = (int32_t)netlink_attr_u32(a);
+			l->has_link_netnsid = true;
+			break;
 		case IFLA_TXQLEN:
 			l->txqlen = netlink_attr_u32(a);
 			l->has_txqlen = true;
@@ -572,7 +588,8 @@ void netlink_hwaddr_str(unsigned short type, const uint8_t *a, size_t len, char 
 		off += (size_t)snprintf(buf + off, blen - off, i ? ":%02x" : "%02x", a[i]);
 }
 
-void netlink_flag_names(unsigned int flags, void (*fn)(const char *name, void *ctx), void *ctx)
+void netlink_flag_names(unsigned int flags, bool mdown, void (*fn)(const char *name, void *ctx),
+			void *ctx)
 {
 	static const struct {
 		unsigned int flag;
@@ -602,4 +619,6 @@ void netlink_flag_names(unsigned int flags, void (*fn)(const char *name, void *c
 		snprintf(hex, sizeof(hex), "%x", flags);
 		fn(hex, ctx);
 	}
+	if (mdown)
+		fn("M-DOWN", ctx);
 }

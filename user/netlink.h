@@ -22,9 +22,13 @@ struct netlink_link {
 	unsigned short type; /* ARPHRD_* */
 	char ifname[IF_NAMESIZE];
 	char qdisc[32];
-	uint32_t mtu, txqlen;
-	uint8_t operstate; /* IF_OPER_* */
-	bool has_mtu, has_txqlen, has_operstate, has_qdisc, has_stats;
+	uint32_t mtu, txqlen, group;
+	uint32_t link;        /* IFLA_LINK: the lower or peer device's ifindex */
+	uint32_t master;      /* IFLA_MASTER: bridge or bond ifindex */
+	int32_t link_netnsid; /* IFLA_LINK_NETNSID: the namespace that link lives in */
+	uint8_t operstate;    /* IF_OPER_* */
+	bool has_mtu, has_txqlen, has_operstate, has_qdisc, has_stats, has_group;
+	bool has_link, has_master, has_link_netnsid;
 	size_t addr_len, brd_len; /* 0 when absent */
 	uint8_t addr[NETLINK_HWADDR_MAX], brd[NETLINK_HWADDR_MAX];
 	struct netlink_stats stats;
@@ -76,7 +80,9 @@ const char *netlink_link_type_name(unsigned short type, char *buf, size_t len);
 /* Link-layer address as ip prints it: "aa:bb:..", or dotted/IPv6 form for IP tunnels. */
 void netlink_hwaddr_str(unsigned short type, const uint8_t *a, size_t len, char *buf, size_t blen);
 /* Writes the IFF_* flag names in ip's order ("BROADCAST,MULTICAST,UP,LOWER_UP"), calling fn
- * once per name. NO-CARRIER comes first when the link is up without carrier. */
-void netlink_flag_names(unsigned int flags, void (*fn)(const char *name, void *ctx), void *ctx);
+ * once per name. NO-CARRIER comes first when the link is up without carrier; M-DOWN comes last
+ * when mdown (the device's IFLA_LINK peer in this namespace is down). */
+void netlink_flag_names(unsigned int flags, bool mdown, void (*fn)(const char *name, void *ctx),
+			void *ctx);
 
 #endif
