@@ -40,6 +40,19 @@ static int tcpprobe_classify(int err)
 	return -1;
 }
 
+/* A connect to a local port in the ephemeral range can get that same port as its source and
+ * "succeed" by simultaneous open with itself; nothing listens there, so the port is closed. */
+static bool tcpprobe_self_connected(int fd)
+{
+	struct sockaddr_storage a, b;
+	socklen_t la = sizeof(a), lb = sizeof(b);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &la) < 0 ||
+	    getpeername(fd, (struct sockaddr *)&b, &lb) < 0)
+		return false;
+	return la == lb && !memcmp(&a, &b, la);
+}
+
 /* Closes with a reset, as a port scanner does, so that open ports leave no TIME_WAIT. */
 static void tcpprobe_close(int fd)
 {
@@ -68,6 +81,8 @@ static int tcpprobe_start(const struct sockaddr *addr, socklen_t addrlen, uint16
 	err = connect(fd, (struct sockaddr *)&ss, addrlen) == 0 ? 0 : errno;
 	if (err == EINPROGRESS)
 		return fd;
+	if (err == 0 && tcpprobe_self_connected(fd))
+		err = ECONNREFUSED;
 	tcpprobe_close(fd);
 	st = tcpprobe_classify(err);
 	if (st < 0)
@@ -84,6 +99,8 @@ static int tcpprobe_finish(struct pollfd *pfd, enum tcpprobe_state *state)
 
 	if (getsockopt(pfd->fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
 		err = errno;
+	if (err == 0 && tcpprobe_self_connected(pfd->fd))
+		err = ECONNREFUSED;
 	tcpprobe_close(pfd->fd);
 	st = tcpprobe_classify(err);
 	if (st < 0)
