@@ -304,7 +304,7 @@ static int netlink_open(void)
 
 	if (fd < 0)
 		return -errno;
-	/* Dumps of many interfaces need the kernel to size its messages to our buffer. */
+	/* Strict checking: the kernel rejects a malformed request instead of guessing. */
 	setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &one, sizeof(one));
 	return fd;
 }
