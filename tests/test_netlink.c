@@ -11,6 +11,7 @@
 #include <linux/rtnetlink.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -419,4 +420,48 @@ Test(netlink, route_oif_in_fresh_namespace)
 	cr_assert_eq(netlink_route_oif((struct sockaddr *)&dst6, &oif), -ENETUNREACH);
 	cr_assert_eq(netlink_route_oif((struct sockaddr *)&(struct sockaddr){ .sa_family = AF_UNIX }, &oif),
 		     -EAFNOSUPPORT);
+}
+
+/* Every truncation and thousands of random corruptions of a valid dump: the parsers must
+ * return a defined result and never read outside the buffer (ASan checks that in test-asan). */
+Test(netlink, corrupted_input_is_safe)
+{
+	struct msgbuf m = { .len = 0 }, c;
+	struct in_addr v4;
+	uint32_t mtu = 1500;
+
+	inet_pton(AF_INET, "198.18.0.1", &v4);
+	mb_link(&m, SEQ, 1, IFF_UP, "eth0", 1500);
+	mb_attr(&m, IFLA_STATS64, &(struct rtnl_link_stats64){ .rx_packets = 1 },
+		sizeof(struct rtnl_link_stats64));
+	mb_attr(&m, IFLA_MTU, &mtu, sizeof(mtu));
+	mb_addr(&m, AF_INET, 1, 24, 0, 0);
+	mb_attr(&m, IFA_LOCAL, &v4, 4);
+	mb_done(&m, SEQ);
+	srand(1);
+	for (size_t len = 0; len <= m.len; len++) {
+		struct netlink_links l = { 0 };
+		struct netlink_addrs a = { 0 };
+		int r1 = netlink_parse_links(m.b, len, SEQ, &l), r2 = netlink_parse_addrs(m.b, len, SEQ, &a);
+
+		cr_assert(r1 == 0 || r1 == 1 || r1 == -EBADMSG, "len %zu: %d", len, r1);
+		cr_assert(r2 == 0 || r2 == 1 || r2 == -EBADMSG, "len %zu: %d", len, r2);
+		netlink_links_free(&l);
+		netlink_addrs_free(&a);
+	}
+	for (int round = 0; round < 5000; round++) {
+		struct netlink_links l = { 0 };
+		struct netlink_addrs a = { 0 };
+		size_t len = (size_t)rand() % (m.len + 1);
+
+		c = m;
+		for (int k = 0; k < 1 + rand() % 4; k++)
+			c.b[rand() % m.len] = (char)rand();
+		cr_assert_leq(netlink_parse_links(c.b, len, SEQ, &l), 1);
+		cr_assert_leq(netlink_parse_addrs(c.b, len, SEQ, &a), 1);
+		for (size_t i = 0; i < l.n; i++)
+			cr_assert_lt(strlen(l.v[i].ifname), IF_NAMESIZE);
+		netlink_links_free(&l);
+		netlink_addrs_free(&a);
+	}
 }

@@ -58,7 +58,8 @@ struct netlink_addrs {
 /* Pure parsers of one received datagram (any number of netlink messages): they append the
  * RTM_NEWLINK / RTM_NEWADDR messages whose sequence number is seq to out. Return 1 when the
  * datagram ends the dump (NLMSG_DONE), 0 when more datagrams follow, -errno for an NLMSG_ERROR
- * from the kernel, -EBADMSG for malformed input, -ENOMEM. */
+ * from the kernel, -EBADMSG for malformed input, -ENOMEM. buf must be 4-byte aligned (as
+ * netlink messages are); any bytes and any len are otherwise safe. */
 int netlink_parse_links(const void *buf, size_t len, uint32_t seq, struct netlink_links *out);
 int netlink_parse_addrs(const void *buf, size_t len, uint32_t seq, struct netlink_addrs *out);
 
