@@ -127,6 +127,10 @@ check_eq "status --json" \
 		{port: 21, state: "closed", service: $s21}, {port: 22, state: "open", service: $s22},
 		{port: 23, state: "filtered", service: $s23}]}')" \
 	"$(jq -c . "$TMP/out")"
+check_rc "status -6 --json exit 0" 0 in_host "$XS" status host0 -6 -p 22 --timeout 0.5 --json
+check_eq "status -6 probes the first global IPv6 address as ip lists it" \
+	"$(in_host ip -j -6 addr show dev host0 | jq -r '[.[0].addr_info[] | select(.scope == "global")][0].local')" \
+	"$(jq -r .addr "$TMP/out")"
 # Every port: ephemeral ports must not "connect to themselves" and show as open.
 check_rc "status of all 65535 ports exit 0" 0 in_host "$XS" status host0 -p - --timeout 0.5
 check_eq "status of all ports: 65533 closed, 1 open, 1 filtered" "65533 1 1" \
