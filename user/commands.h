@@ -4,6 +4,8 @@
 
 /* Each returns the process exit code (see cli.h). argv[0] is the command name. */
 int cmd_watch(int argc, char **argv);
-
+int cmd_ifaces(int argc, char **argv);
+int cmd_ip(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 
 #endif

@@ -26,6 +26,9 @@ struct command {
 static const struct command commands[] = {
 	{ "watch", cmd_watch, "count TCP source ports and ICMP replies per source, in the kernel" },
 	{ "version", cmd_version, "print the version" },
+	{ "ifaces", cmd_ifaces, "list interfaces: flags, state, MTU, MAC, addresses, counters" },
+	{ "ip", cmd_ip, "print the IPv4 or IPv6 addresses of one interface" },
+	{ "status", cmd_status, "say whether an interface is up and probe TCP ports on it" },
 };
 
 static void usage(FILE *f)
