@@ -32,6 +32,10 @@ TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+SETCAP  ?= setcap
+# File capabilities of the installed binary (never setuid); each command drops what it no
+# longer needs once set up.
+INSTALL_CAPS := cap_bpf,cap_perfmon,cap_net_admin,cap_net_raw+ep
 
 .PHONY: all deps test test-asan check bench demo clean install
 # Keep the BPF objects: benchmarks and bpftool inspections use them.
@@ -88,6 +92,13 @@ check: test test-asan
 
 demo: all
 	tools/demo.sh $(BUILD)
+
+# Needs CAP_SETFCAP (root) for setcap; a packager without it can pass SETCAP=true and set the
+# capabilities at package install time.
+install: $(BUILD)/xdpscope
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/xdpscope $(DESTDIR)$(PREFIX)/bin/xdpscope
+	$(SETCAP) $(INSTALL_CAPS) $(DESTDIR)$(PREFIX)/bin/xdpscope
 
 clean:
 	rm -rf build build-asan
