@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# Least privilege in the lab: `make install` gives the binary file capabilities (never setuid);
+# as the unprivileged user nobody, every command works with them, and without them each
+# privileged command fails with exit 2 naming the missing capability; after setup a running
+# watch holds no capability (decoded with capsh, from libcap2-bin), and -Z USER switches user.
+source "$(dirname "$0")/lib.sh"
+
+U=nobody
+UID_U=$(id -u "$U") || { fail "user $U exists"; lab_finish; }
+G=$(id -gn "$U")
+GID_U=$(id -g "$U")
+chmod 711 "$TMP" # let nobody reach the copies below
+
+# Runs CMD in the obs namespace as nobody: ip netns exec needs root, so switch inside it.
+as_user() { ip netns exec "$OBS" setpriv --reuid="$U" --regid="$G" --init-groups "$@"; }
+# Same, in the background ($BG_PID is the command itself: ip netns exec and setpriv exec it).
+bg_as_user() { bg ip netns exec "$OBS" setpriv --reuid="$U" --regid="$G" --init-groups "$@"; }
+
+# The capability names of field $2 (CapEff, CapPrm, CapBnd...) of process $1, via capsh.
+caps_of() {
+	capsh --decode="$(awk -v f="$2:" '$1 == f {print $2}' "/proc/$1/status")" | sed 's/^0x[0-9a-f]*=//'
+}
+status_field() { awk -v f="$2:" '$1 == f {$1 = ""; print substr($0, 2)}' "/proc/$1/status"; }
+
+# ---- make install ------------------------------------------------------------------------
+build_dir=$(realpath --relative-to="$PWD" "$(dirname "$XS")")
+make --no-print-directory -s install BUILD="$build_dir" DESTDIR="$TMP/dest" PREFIX=/usr \
+	>"$TMP/install.out" 2>&1
+check_eq "make install exit status" 0 $?
+PRIV=$TMP/dest/usr/bin/xdpscope
+chmod 755 "$TMP/dest" "$TMP/dest/usr" "$TMP/dest/usr/bin"
+check_eq "installed binary is the built one" same "$(cmp -s "$XS" "$PRIV" && echo same)"
+check_eq "installed file capabilities" "cap_bpf cap_net_admin cap_net_raw cap_perfmon =ep" \
+	"$(getcap "$PRIV" | sed 's/^[^ ]* //; s/=/ =/' | tr ',' '\n' | sed 's/ =ep$//' | sort |
+		tr '\n' ' ')=ep"
+check_eq "installed mode 0755: not setuid, not setgid" 755 "$(stat -c %a "$PRIV")"
+
+# Copies with no or partial capabilities, for the failures.
+copy_with() { # DIR CAPS
+	mkdir -p "$TMP/$1" && chmod 755 "$TMP/$1" && cp "$XS" "$TMP/$1/xdpscope" &&
+		{ [ -z "$2" ] || setcap "$2" "$TMP/$1/xdpscope"; }
+}
+copy_with nocap ""
+copy_with bpf "cap_bpf+ep"
+copy_with bpfperf "cap_bpf,cap_perfmon+ep"
+NOCAP=$TMP/nocap/xdpscope
+
+# The user really is unprivileged: nobody, no capability of its own.
+check_eq "setpriv runs as nobody" "$UID_U" "$(as_user id -u)"
+check_eq "nobody has no capability of its own" "" \
+	"$(as_user capsh --decode="$(as_user awk '/^CapEff/ {print $2}' /proc/self/status)" |
+		sed 's/^0x[0-9a-f]*=//')"
+
+# ---- watch as nobody with the file capabilities --------------------------------------------
+for mode in xdp tc; do
+	bg_as_user "$PRIV" watch obs0 --attach "$mode" --json --interval 0.2 >"$TMP/w.out" 2>"$TMP/w.err"
+	w=$BG_PID
+	if ! wait_for "$TMP/w.err" 10 'attached census'; then
+		fail "$mode: watch as nobody with file capabilities attaches: $(cat "$TMP/w.err")"
+		continue
+	fi
+	pass "$mode: watch as nobody with file capabilities attaches"
+	check_eq "$mode: watch runs as nobody" "$UID_U $UID_U $UID_U $UID_U" \
+		"$(status_field "$w" Uid | tr -s '\t ' ' ')"
+	check_eq "$mode: watch keeps no effective capability after attaching" "" "$(caps_of "$w" CapEff)"
+	check_eq "$mode: nor any permitted one" "" "$(caps_of "$w" CapPrm)"
+	check_eq "$mode: nor inheritable" "" "$(caps_of "$w" CapInh)"
+	check_eq "$mode: no_new_privs set" 1 "$(status_field "$w" NoNewPrivs)"
+	in_obs ping -c 3 -i 0.2 -q 198.18.0.2 >/dev/null
+	sleep 0.5
+	kill -INT "$w"
+	wait "$w"
+	check_eq "$mode: exit 0 after SIGINT" 0 $?
+	check_eq "$mode: still reads its maps after the drop (3 echo replies)" "198.18.0.2:3" \
+		"$(tail -n 1 "$TMP/w.out" | jq -r '[.icmp_replies[] | "\(.addr):\(.packets)"] | join(" ")')"
+done
+check_eq "nothing attached after watch as nobody" "" \
+	"$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')"
+
+# ---- without (enough) file capabilities: exit 2 naming the missing one ---------------------
+check_rc "watch without capabilities: exit 2" 2 as_user "$NOCAP" watch obs0 --duration 1
+check_eq "watch without capabilities names CAP_BPF" \
+	"xdpscope: watch: missing capability CAP_BPF (needed to load BPF programs)" "$(cat "$TMP/err")"
+check_eq "nothing on stdout" 0 "$(wc -c <"$TMP/out")"
+check_rc "watch with cap_bpf only: exit 2" 2 as_user "$TMP/bpf/xdpscope" watch obs0 --duration 1
+check_match "names CAP_PERFMON" "^xdpscope: watch: missing capability CAP_PERFMON " "$(cat "$TMP/err")"
+check_rc "watch without cap_net_admin: exit 2" 2 as_user "$TMP/bpfperf/xdpscope" watch obs0 \
+	--duration 1
+check_match "names CAP_NET_ADMIN" "^xdpscope: watch: missing capability CAP_NET_ADMIN " \
+	"$(cat "$TMP/err")"
+
+# ---- commands that need no capability work as nobody with and without them -----------------
+want_ip="Interface [obs0] --> IP: $(in_obs ip -j -4 addr show obs0 | jq -r '.[0].addr_info[0].local')"
+want_ifaces=$(in_obs ip -j link show | jq -r '[.[].ifname] | sort | join(" ")')
+for bin in "$PRIV" "$NOCAP"; do
+	what=$([ "$bin" = "$PRIV" ] && echo "with" || echo "without")
+	check_eq "ip as nobody $what file capabilities" "$want_ip" "$(as_user "$bin" ip obs0)"
+	check_eq "ifaces as nobody $what file capabilities" "$want_ifaces" \
+		"$(as_user "$bin" ifaces --json | jq -r '[.[].ifname] | sort | join(" ")')"
+	check_rc "status as nobody $what file capabilities: up" 0 as_user "$bin" status obs0 -p 9 \
+		--timeout 0.5
+	check_match "status output" "^Interface \[obs0\] is: up" "$(cat "$TMP/out")"
+done
+
+# ---- -Z USER --------------------------------------------------------------------------------
+bg in_obs "$XS" watch obs0 --json --interval 0.2 -Z "$U" >"$TMP/z.out" 2>"$TMP/z.err"
+w=$BG_PID
+if wait_for "$TMP/z.err" 10 'attached census'; then
+	check_eq "-Z $U: uids" "$UID_U $UID_U $UID_U $UID_U" "$(status_field "$w" Uid | tr -s '\t ' ' ')"
+	check_eq "-Z $U: gids" "$GID_U $GID_U $GID_U $GID_U" "$(status_field "$w" Gid | tr -s '\t ' ' ')"
+	check_eq "-Z $U: supplementary groups of $U" "$(id -G "$U")" \
+		"$(status_field "$w" Groups | xargs)"
+	check_eq "-Z $U: no effective capability" "" "$(caps_of "$w" CapEff)"
+	check_eq "-Z $U: no permitted capability" "" "$(caps_of "$w" CapPrm)"
+	check_eq "-Z $U: empty bounding set (root could drop it)" "" "$(caps_of "$w" CapBnd)"
+	in_obs ping -c 2 -i 0.2 -q 198.18.0.2 >/dev/null
+	sleep 0.5
+	kill -INT "$w"
+	wait "$w"
+	check_eq "-Z $U: exit 0 after SIGINT" 0 $?
+	check_eq "-Z $U: still counts (2 echo replies)" "198.18.0.2:2" \
+		"$(tail -n 1 "$TMP/z.out" | jq -r '[.icmp_replies[] | "\(.addr):\(.packets)"] | join(" ")')"
+else
+	fail "-Z $U: watch attaches: $(cat "$TMP/z.err")"
+fi
+
+# Root without -Z stays root but keeps no capability.
+bg in_obs "$XS" watch obs0 --json --interval 0.2 >/dev/null 2>"$TMP/r.err"
+w=$BG_PID
+if wait_for "$TMP/r.err" 10 'attached census'; then
+	check_eq "root watch: still uid 0" "0 0 0 0" "$(status_field "$w" Uid | tr -s '\t ' ' ')"
+	check_eq "root watch: no effective capability after attaching" "" "$(caps_of "$w" CapEff)"
+	check_eq "root watch: empty bounding set" "" "$(caps_of "$w" CapBnd)"
+	kill -INT "$w"
+	wait "$w"
+else
+	fail "root watch attaches: $(cat "$TMP/r.err")"
+fi
+
+nosuch=xsnouser$$
+check_rc "-Z unknown user: exit 2" 2 in_obs "$XS" watch obs0 -Z "$nosuch"
+check_eq "-Z unknown user named" "xdpscope: watch: unknown user '$nosuch' (-Z)" "$(cat "$TMP/err")"
+check_eq "-Z unknown user: nothing attached" "" \
+	"$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')"
+check_rc "-Z as nobody (no CAP_SETGID): exit 2" 2 as_user "$PRIV" watch obs0 -Z "$U"
+check_match "names CAP_SETGID" "^xdpscope: watch: missing capability CAP_SETGID " "$(cat "$TMP/err")"
+
+lab_finish
