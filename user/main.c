@@ -25,6 +25,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "ping", cmd_ping, "ICMP echo to a host, in the words of iputils ping" },
 };
 
 static void usage(FILE *f)
