@@ -576,6 +576,9 @@ static void read_packets(struct ping *p)
 			return;
 		if (!(msg.msg_flags & MSG_TRUNC))
 			on_packet(p, &msg, (size_t)n);
+		/* Stop at the COUNTth answer, as iputils: a duplicate behind it goes unread. */
+		if (p->o.count && p->st.nreceived + p->st.nerrors >= p->o.count)
+			return;
 	}
 }
 
