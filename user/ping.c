@@ -655,8 +655,9 @@ static void run(struct ping *p)
 			next_send += interval;
 			if (p->o.count && !p->o.deadline && p->st.ntransmitted >= p->o.count)
 				exit_at = linger_until(p, now);
-			continue;
+			now = mono_ns();
 		}
+		/* Even when the next probe is already due (-i 0), take in what has arrived. */
 		wait_events(p, now, next_send, exit_at);
 	}
 }
