@@ -13,7 +13,7 @@ form() { sed 's/[0-9.]\+/N/g' "$1"; }
 # side_by_side NAME ARGS...: iputils ping and ours, same arguments, same target; same lines
 # once numbers are masked, same exit status.
 side_by_side() {
-	local name=$1 rc_ip rc_xs
+	local name=$1 rc_ip
 	shift
 	# A neighbour entry left resolving by the previous run would answer this one's probes.
 	in_obs ip neigh flush dev obs0
@@ -160,6 +160,8 @@ side_by_side "-q" -q -c 2 -i 0.2 $H6
 side_by_side "-I" -c 1 -I obs0 $H4
 side_by_side "silent" -c 2 -W 1 $SILENT4
 side_by_side "-w deadline" -c 3 -w 5 -i 0.2 $H6
+side_by_side "-w before -c replies (exit 1)" -c 5 -w 1 -i 0.3 $H4
+check_eq "-w before -c replies: exit 1 though 4 replied" "1 4" "$rc_xs $(grep -c ^64 "$TMP/xs.out")"
 side_by_side "v4 unreachable (errors, pipe)" -c 3 -i 0.5 $SILENT4
 # Duplicate every echo reply the host sends (nftables dup in the host namespace).
 in_host nft -f - <<NFT
