@@ -72,8 +72,12 @@ int privs_check(const char *cmd, unsigned int flags, const struct privs_user *u)
 		need |= PRIVS_CAP(CAP_SETUID) | PRIVS_CAP(CAP_SETGID);
 	for (size_t i = 0; i < sizeof(privs_order) / sizeof(privs_order[0]); i++) {
 		int one[] = { privs_order[i].cap, -1 };
+		const char *why = privs_order[i].why;
 
-		if (need & PRIVS_CAP(one[0]) && caps_require(cmd, one, privs_order[i].why))
+		if (one[0] == CAP_NET_RAW && !strcmp(cmd, "ping"))
+			why = "open a raw ICMP socket; net.ipv4.ping_group_range allows no group of "
+			      "ours the ICMP datagram socket";
+		if (need & PRIVS_CAP(one[0]) && caps_require(cmd, one, why))
 			return -1;
 	}
 	return 0;

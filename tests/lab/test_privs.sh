@@ -89,6 +89,44 @@ check_rc "watch without cap_net_admin: exit 2" 2 as_user "$TMP/bpfperf/xdpscope"
 check_match "names CAP_NET_ADMIN" "^xdpscope: watch: missing capability CAP_NET_ADMIN " \
 	"$(cat "$TMP/err")"
 
+# ---- ping: raw socket with the file capability, else the datagram socket if allowed ----------
+bg_as_user "$PRIV" ping -c 3 -i 0.4 198.18.0.2 >"$TMP/p.out" 2>"$TMP/p.err"
+p=$BG_PID
+if wait_for "$TMP/p.out" 10 'icmp_seq=1 '; then
+	check_eq "ping as nobody keeps no capability once its socket is open" "" "$(caps_of "$p" CapEff)"
+	check_eq "ping: nor any permitted one" "" "$(caps_of "$p" CapPrm)"
+else
+	fail "ping as nobody with file capabilities replies: $(cat "$TMP/p.err")"
+fi
+wait "$p"
+check_eq "ping as nobody with file capabilities: exit 0" 0 $?
+check_match "ping as nobody: all 3 replies" "^3 packets transmitted, 3 received," \
+	"$(grep 'packets transmitted' "$TMP/p.out")"
+# The obs namespace starts with ping_group_range "1 0" (no group may use datagram sockets).
+check_eq "obs namespace allows no ICMP datagram socket" "1	0" \
+	"$(in_obs cat /proc/sys/net/ipv4/ping_group_range)"
+check_rc "ping without capabilities: exit 2" 2 as_user "$NOCAP" ping -c 1 198.18.0.2
+check_match "names CAP_NET_RAW" "^xdpscope: ping: missing capability CAP_NET_RAW " "$(cat "$TMP/err")"
+check_eq "nothing on stdout" 0 "$(wc -c <"$TMP/out")"
+in_obs sysctl -q -w net.ipv4.ping_group_range="$GID_U $GID_U"
+check_rc "ping without capabilities, group allowed datagram sockets: exit 0" 0 \
+	as_user "$NOCAP" ping -c 2 -i 0.2 198.18.0.2
+check_match "datagram ping: 2 replies" "2 packets transmitted, 2 received," "$(cat "$TMP/out")"
+in_obs sysctl -q -w net.ipv4.ping_group_range="1 0"
+bg in_obs "$XS" ping -Z "$U" -c 3 -i 0.4 198.18.0.2 >"$TMP/pz.out" 2>&1
+p=$BG_PID
+if wait_for "$TMP/pz.out" 10 'icmp_seq=1 '; then
+	check_eq "ping -Z $U: uids" "$UID_U $UID_U $UID_U $UID_U" "$(status_field "$p" Uid | tr -s '\t ' ' ')"
+	check_eq "ping -Z $U: no capability" "" "$(caps_of "$p" CapPrm)"
+else
+	fail "ping -Z $U replies: $(cat "$TMP/pz.out")"
+fi
+wait "$p"
+check_eq "ping -Z $U: exit 0" 0 $?
+check_rc "ping -Z unknown user: exit 2" 2 in_obs "$XS" ping -Z "xsnouser$$" -c 1 198.18.0.2
+check_eq "ping -Z unknown user named" "xdpscope: ping: unknown user 'xsnouser$$' (-Z)" \
+	"$(cat "$TMP/err")"
+
 # ---- commands that need no capability work as nobody with and without them -----------------
 want_ip="Interface [obs0] --> IP: $(in_obs ip -j -4 addr show obs0 | jq -r '.[0].addr_info[0].local')"
 want_ifaces=$(in_obs ip -j link show | jq -r '[.[].ifname] | sort | join(" ")')
