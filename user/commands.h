@@ -3,6 +3,7 @@
 #define XDPSCOPE_COMMANDS_H
 
 /* Each returns the process exit code (see cli.h). argv[0] is the command name. */
+int cmd_sniff(int argc, char **argv);
 
 
 #endif

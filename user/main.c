@@ -24,6 +24,7 @@ struct command {
 };
 
 static const struct command commands[] = {
+	{ "sniff", cmd_sniff, "capture packets with libpcap, tcpdump-style" },
 	{ "version", cmd_version, "print the version" },
 };
 
