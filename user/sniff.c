@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -251,9 +250,9 @@ static pcap_t *sniff_open_live(const struct sniff_opts *o, const char *dev)
 	pcap_set_promisc(p, o->promisc);
 	pcap_set_timeout(p, 1000);
 	pcap_set_buffer_size(p, SNIFF_BUFFER_BYTES);
-	/* Deliver each packet at once when someone watches or waits for a count. */
-	if (isatty(STDOUT_FILENO) || o->count)
-		pcap_set_immediate_mode(p, 1);
+	/* Deliver each packet at once: with TPACKET_V3's buffering, packets of a block that is
+	 * not yet full would otherwise be lost at SIGINT and -c would wait for a timeout. */
+	pcap_set_immediate_mode(p, 1);
 	rc = pcap_activate(p);
 	if (rc < 0) {
 		if (rc == PCAP_ERROR)
@@ -475,6 +474,15 @@ static void sniff_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* pcap's file errors sometimes name the file already; name it exactly once. */
+static void sniff_file_err(const char *file, const char *msg)
+{
+	if (strstr(msg, file))
+		cli_err(SNIFF_CMD, "%s", msg);
+	else
+		cli_err(SNIFF_CMD, "%s: %s", file, msg);
+}
+
 static int sniff_run(const struct sniff_opts *o)
 {
 	struct sniff_run r = { .o = o };
@@ -485,7 +493,7 @@ static int sniff_run(const struct sniff_opts *o)
 	if (o->rfile) {
 		r.p = pcap_open_offline(o->rfile, err);
 		if (!r.p) {
-			cli_err(SNIFF_CMD, "%s: %s", o->rfile, err);
+			sniff_file_err(o->rfile, err);
 			return EXIT_ERROR;
 		}
 	} else {
@@ -502,7 +510,7 @@ static int sniff_run(const struct sniff_opts *o)
 	if (o->wfile) {
 		r.dump = pcap_dump_open(r.p, o->wfile);
 		if (!r.dump) {
-			cli_err(SNIFF_CMD, "%s: %s", o->wfile, pcap_geterr(r.p));
+			sniff_file_err(o->wfile, pcap_geterr(r.p));
 			goto out;
 		}
 	}
