@@ -113,8 +113,14 @@ const char *decode_ethertype_name(uint16_t type)
 
 /* tcpdump's relative sequence numbers: the first segment with ACK of a conversation records
  * both initial numbers (a SYN restarts it); later segments print offsets from them. */
+/* The conversation's recorded numbers, which SACK blocks are printed relative to. */
+struct tcp_rel {
+	uint32_t seq, ack;
+	bool rev;
+};
+
 static void tcp_relative(struct dctx *c, const struct ipinfo *ip, uint16_t sport, uint16_t dport,
-			 bool syn, uint32_t *seq, uint32_t *ack)
+			 bool syn, uint32_t *seq, uint32_t *ack, struct tcp_rel *rel)
 {
 	struct decode_state *st = c->st;
 	size_t alen = ip->ver == 6 ? 16 : 4;
@@ -123,6 +129,7 @@ static void tcp_relative(struct dctx *c, const struct ipinfo *ip, uint16_t sport
 	bool rev = sport > dport || (sport == dport && memcmp(ip->src, ip->dst, alen) > 0);
 	struct decode_tcp_conv *th = NULL;
 
+	rel->rev = rev;
 	memcpy(key, rev ? ip->dst : ip->src, alen);
 	memcpy(key + 16, rev ? ip->src : ip->dst, alen);
 	ports = rev ? (uint32_t)dport << 16 | sport : (uint32_t)sport << 16 | dport;
@@ -148,15 +155,15 @@ static void tcp_relative(struct dctx *c, const struct ipinfo *ip, uint16_t sport
 			th->seq = *seq;
 			th->ack = *ack - 1;
 		}
-		return;
-	}
-	if (rev) {
+	} else if (rev) {
 		*seq -= th->ack;
 		*ack -= th->seq;
 	} else {
 		*seq -= th->seq;
 		*ack -= th->ack;
 	}
+	rel->seq = th->seq;
+	rel->ack = th->ack;
 }
 
 static const char *tcp_option_name(uint8_t opt)
@@ -168,6 +175,8 @@ static const char *tcp_option_name(uint8_t opt)
 	case 3: return "wscale";
 	case 4: return "sackOK";
 	case 5: return "sack";
+	case 6: return "echo";
+	case 7: return "echoreply";
 	case 8: return "TS";
 	case 19: return "md5";
 	case 28: return "utoopt";
@@ -180,7 +189,8 @@ static const char *tcp_option_name(uint8_t opt)
 
 /* Prints ", options [...]" as tcpdump does, including its truncation and bad-option marks.
  * Returns false when it stopped early (tcpdump then ends the line there). */
-static bool tcp_options(struct dctx *c, const uint8_t *cp, uint32_t hlen, uint32_t cap)
+static bool tcp_options(struct dctx *c, const uint8_t *cp, uint32_t hlen, uint32_t cap,
+			const struct tcp_rel *rel)
 {
 	const uint8_t *base = cp;
 	char ch = '\0';
@@ -230,6 +240,26 @@ static bool tcp_options(struct dctx *c, const uint8_t *cp, uint32_t hlen, uint32
 				goto trunc;
 			put(c, " %u", cp[0]);
 			break;
+		case 6:
+		case 7:
+			datalen = 4;
+			if (datalen > hlen)
+				goto bad;
+			if (!AVAIL(datalen))
+				goto trunc;
+			put(c, " %u", be32(cp));
+			break;
+		case 19:
+			/* What tcpdump prints when it has no -M secret to verify with. */
+			datalen = 16;
+			if (datalen > hlen)
+				goto bad;
+			if (!AVAIL(datalen))
+				goto trunc;
+			put(c, " shared secret not supplied with -M, can't check - ");
+			for (uint32_t i = 0; i < datalen; i++)
+				put(c, "%02x", cp[i]);
+			break;
 		case 8:
 			datalen = 8;
 			if (datalen > hlen)
@@ -238,12 +268,31 @@ static bool tcp_options(struct dctx *c, const uint8_t *cp, uint32_t hlen, uint32
 				goto trunc;
 			put(c, " val %u ecr %u", be32(cp), be32(cp + 4));
 			break;
+		case 5:
+			datalen = len - 2;
+			if (datalen % 8) {
+				put(c, " invalid sack");
+				break;
+			}
+			put(c, " %u ", datalen / 8);
+			for (uint32_t i = 0; i < datalen; i += 8) {
+				uint32_t sb, se, ref = rel->rev ? rel->seq : rel->ack;
+
+				if (i + 8 > hlen)
+					goto bad;
+				if (!AVAIL(i + 8))
+					goto trunc;
+				sb = be32(cp + i) - ref;
+				se = be32(cp + i + 4) - ref;
+				put(c, "{%u:%u}", sb, se);
+			}
+			break;
 		case 0: case 1: case 4:
 			break;
 		default:
 			datalen = len - 2;
 			if (datalen > 0)
-				put(c, " ");
+				put(c, " 0x");
 			for (uint32_t i = 0; i < datalen; i++) {
 				if (i + 1 > hlen)
 					goto bad;
@@ -312,6 +361,7 @@ static void decode_tcp(struct dctx *c, const struct ipinfo *ip, struct slice s)
 {
 	struct decode_info *o = c->out;
 	uint32_t hlen, seq, ack, length;
+	struct tcp_rel rel = { 0, 0, false };
 	uint16_t sport, dport, win;
 	uint8_t flags;
 
@@ -341,7 +391,7 @@ static void decode_tcp(struct dctx *c, const struct ipinfo *ip, struct slice s)
 	tcp_flags_str(o->tcp_flags, flags);
 	put(c, "Flags [%s]", o->tcp_flags);
 	if (flags & 0x10)
-		tcp_relative(c, ip, sport, dport, flags & 0x02, &seq, &ack);
+		tcp_relative(c, ip, sport, dport, flags & 0x02, &seq, &ack, &rel);
 	if (hlen > s.len) {
 		put(c, " [bad hdr length %u - too long, > %u]", hlen, s.len);
 		return;
@@ -361,7 +411,7 @@ static void decode_tcp(struct dctx *c, const struct ipinfo *ip, struct slice s)
 	put(c, ", win %u", win);
 	if (flags & 0x20)
 		put(c, ", urg %u", be16(s.p + 18));
-	if (hlen > 20 && !tcp_options(c, s.p + 20, hlen - 20, s.cap - 20))
+	if (hlen > 20 && !tcp_options(c, s.p + 20, hlen - 20, s.cap - 20, &rel))
 		return;
 	o->length = length;
 	put(c, ", length %u", length);
@@ -372,7 +422,7 @@ static void decode_tcp(struct dctx *c, const struct ipinfo *ip, struct slice s)
 static void decode_udp(struct dctx *c, const struct ipinfo *ip, struct slice s)
 {
 	struct decode_info *o = c->out;
-	uint32_t ulen, length;
+	uint32_t ulen;
 
 	o->proto = "udp";
 	if (s.cap < 4) {
@@ -393,14 +443,9 @@ static void decode_udp(struct dctx *c, const struct ipinfo *ip, struct slice s)
 		return;
 	}
 	ulen -= 8;
-	length = s.len >= 8 ? s.len - 8 : 0;
-	if (ulen < length)
-		length = ulen;
+	/* tcpdump 4.99 prints the header's length even when fewer bytes arrived. */
 	o->length = ulen;
-	if (ulen > length)
-		put(c, "UDP, bad length %u > %u", ulen, length);
-	else
-		put(c, "UDP, length %u", ulen);
+	put(c, "UDP, length %u", ulen);
 }
 
 /* ---- ICMP --------------------------------------------------------------------------- */
@@ -519,6 +564,13 @@ static void decode_icmp(struct dctx *c, struct slice s)
 			snprintf(buf, sizeof(buf), "ip reassembly time exceeded");
 		else
 			snprintf(buf, sizeof(buf), "time exceeded-#%u", code);
+		break;
+	case 13:
+	case 14:
+		ok = s.cap >= 8;
+		if (ok)
+			snprintf(buf, sizeof(buf), "time stamp %s id %u seq %u",
+				 type == 13 ? "query" : "reply", be16(s.p + 4), be16(s.p + 6));
 		break;
 	case 12:
 		ok = s.cap >= 5;
@@ -897,7 +949,8 @@ static void decode_other(struct dctx *c, uint16_t type, uint32_t len)
 		put(c, "802.3, length %u", len);
 		return;
 	}
-	put(c, "ethertype %s (0x%04x), length %u", name ? name : "Unknown", type, len);
+	/* tcpdump follows this with a hex dump on the next lines; sniff keeps one line. */
+	put(c, "ethertype %s (0x%04x), length %u: ", name ? name : "Unknown", type, len);
 }
 
 static void decode_ethertype(struct dctx *c, uint16_t type, struct slice s, uint32_t framelen)
