@@ -534,7 +534,7 @@ Test(decode, truncated_tcp_at_every_length)
 	struct fb f = { 0 };
 	static const uint8_t opts[] = { 2, 4, 0x05, 0xb4, 1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2 };
 	const struct cut cuts[] = {
-		{ 14, " [|ether]" }, { 34, "IP  [|ip]" },
+		{ 14, " [|ether]" }, { 15, " [|ip]" }, { 34, "IP  [|ip]" },
 		{ 38, "IP 1.2.3.4 > 5.6.7.8: [|tcp]" }, { 54, "5.6.7.8.2:  [|tcp]" },
 		{ 56, "options [ [|tcp]" }, { 58, "options [mss [|tcp]" },
 		{ 59, "options [mss 1460, [|tcp]" }, { 60, "options [mss 1460,nop, [|tcp]" },
@@ -560,7 +560,7 @@ Test(decode, truncated_udp6_arp_icmp_at_every_length)
 	const struct cut ucuts[] = { { 14, " [|ether]" }, { 54, " [|ip6]" },
 				     { 58, "2001:db8::2:  [|udp]" }, { 62, "2001:db8::2.2:  [|udp]" } };
 	const struct cut acuts[] = { { 14, " [|ether]" }, { 42, " [|arp]" } };
-	const struct cut icuts[] = { { 14, " [|ether]" }, { 34, "IP  [|ip]" },
+	const struct cut icuts[] = { { 14, " [|ether]" }, { 15, " [|ip]" }, { 34, "IP  [|ip]" },
 				     { 42, "IP 1.2.3.4 > 5.6.7.8:  [|icmp]" } };
 
 	eth(&u, 0x86dd);
@@ -576,7 +576,7 @@ Test(decode, truncated_udp6_arp_icmp_at_every_length)
 	ip4(&i, 1, IP(1, 2, 3, 4), IP(5, 6, 7, 8), 0);
 	u8(&i, 0); u8(&i, 0); u16(&i, 0); u16(&i, 3); u16(&i, 4); zeros(&i, 8);
 	ip4_done(&i);
-	sweep(&i, icuts, 3, "IP 1.2.3.4 > 5.6.7.8: ICMP echo reply, id 3, seq 4, length 16");
+	sweep(&i, icuts, 4, "IP 1.2.3.4 > 5.6.7.8: ICMP echo reply, id 3, seq 4, length 16");
 }
 
 /* ---- random bytes --------------------------------------------------------------------- */

@@ -187,34 +187,102 @@ static const char *tcp_option_name(uint8_t opt)
 	}
 }
 
+enum opt_status { OPT_OK, OPT_BAD, OPT_TRUNC };
+
+/* Prints the data of one option (name already printed). hlen is what the header has left after
+ * kind and length, avail what was captured of it; *datalen gets the bytes consumed. */
+static enum opt_status tcp_option_data(struct dctx *c, uint8_t opt, uint32_t len,
+				       const uint8_t *cp, uint32_t hlen, uint32_t avail,
+				       const struct tcp_rel *rel, uint32_t *datalen)
+{
+	bool fixed = true;
+	uint32_t need;
+
+	switch (opt) {
+	case 0: case 1: case 4: need = 0; break;
+	case 2: need = 2; break;
+	case 3: need = 1; break;
+	case 6: case 7: need = 4; break;
+	case 8: need = 8; break;
+	case 19: need = 16; break;
+	default: /* SACK and the other kinds: data checked and printed piece by piece */
+		need = len - 2;
+		fixed = false;
+		break;
+	}
+	*datalen = need;
+	if (!fixed) {
+		if (opt == 5 && need % 8) {
+			put(c, " invalid sack");
+			return OPT_OK;
+		}
+		if (opt == 5)
+			put(c, " %u ", need / 8);
+		else if (need)
+			put(c, " 0x");
+		for (uint32_t i = 0; i < need; i += opt == 5 ? 8 : 1) {
+			uint32_t step = opt == 5 ? 8 : 1, ref = rel->rev ? rel->seq : rel->ack;
+
+			if (i + step > hlen)
+				return OPT_BAD;
+			if (i + step > avail)
+				return OPT_TRUNC;
+			if (opt == 5)
+				put(c, "{%u:%u}", be32(cp + i) - ref, be32(cp + i + 4) - ref);
+			else
+				put(c, "%02x", cp[i]);
+		}
+		return OPT_OK;
+	}
+	if (need > hlen)
+		return OPT_BAD;
+	if (need > avail)
+		return OPT_TRUNC;
+	switch (opt) {
+	case 2: put(c, " %u", be16(cp)); break;
+	case 3: put(c, " %u", cp[0]); break;
+	case 6: case 7: put(c, " %u", be32(cp)); break;
+	case 8: put(c, " val %u ecr %u", be32(cp), be32(cp + 4)); break;
+	case 19:
+		/* What tcpdump prints when it has no -M secret to verify with. */
+		put(c, " shared secret not supplied with -M, can't check - ");
+		for (uint32_t i = 0; i < need; i++)
+			put(c, "%02x", cp[i]);
+		break;
+	default: break;
+	}
+	return OPT_OK;
+}
+
 /* Prints ", options [...]" as tcpdump does, including its truncation and bad-option marks.
  * Returns false when it stopped early (tcpdump then ends the line there). */
-static bool tcp_options(struct dctx *c, const uint8_t *cp, uint32_t hlen, uint32_t cap,
+static bool tcp_options(struct dctx *c, const uint8_t *opts, uint32_t hlen, uint32_t cap,
 			const struct tcp_rel *rel)
 {
-	const uint8_t *base = cp;
+	enum opt_status st = OPT_OK;
+	uint32_t off = 0;
 	char ch = '\0';
 
-#define AVAIL(n) ((uint32_t)(cp - base) + (n) <= cap)
 	put(c, ", options [");
 	while (hlen > 0) {
-		uint8_t opt;
-		uint32_t len, datalen = 0;
+		uint32_t len = 1, datalen;
 		const char *name;
+		uint8_t opt;
 
 		if (ch)
 			put(c, "%c", ch);
-		if (!AVAIL(1))
-			goto trunc_nomark;
-		opt = *cp++;
-		if (opt == 0 || opt == 1) {
-			len = 1;
-		} else {
-			if (!AVAIL(1))
-				goto trunc_nomark;
-			len = *cp++;
-			if (len < 2 || len > hlen)
-				goto bad;
+		/* A missing kind or length byte ends tcpdump's printer without the '>' mark. */
+		if (off >= cap)
+			return trunc_mark(c, "tcp"), false;
+		opt = opts[off++];
+		if (opt != 0 && opt != 1) {
+			if (off >= cap)
+				return trunc_mark(c, "tcp"), false;
+			len = opts[off++];
+			if (len < 2 || len > hlen) {
+				st = OPT_BAD;
+				goto stop;
+			}
 			--hlen;
 		}
 		--hlen;
@@ -223,86 +291,10 @@ static bool tcp_options(struct dctx *c, const uint8_t *cp, uint32_t hlen, uint32
 			put(c, "%s", name);
 		else
 			put(c, "unknown-%u", opt);
-		switch (opt) {
-		case 2:
-			datalen = 2;
-			if (datalen > hlen)
-				goto bad;
-			if (!AVAIL(datalen))
-				goto trunc;
-			put(c, " %u", be16(cp));
-			break;
-		case 3:
-			datalen = 1;
-			if (datalen > hlen)
-				goto bad;
-			if (!AVAIL(datalen))
-				goto trunc;
-			put(c, " %u", cp[0]);
-			break;
-		case 6:
-		case 7:
-			datalen = 4;
-			if (datalen > hlen)
-				goto bad;
-			if (!AVAIL(datalen))
-				goto trunc;
-			put(c, " %u", be32(cp));
-			break;
-		case 19:
-			/* What tcpdump prints when it has no -M secret to verify with. */
-			datalen = 16;
-			if (datalen > hlen)
-				goto bad;
-			if (!AVAIL(datalen))
-				goto trunc;
-			put(c, " shared secret not supplied with -M, can't check - ");
-			for (uint32_t i = 0; i < datalen; i++)
-				put(c, "%02x", cp[i]);
-			break;
-		case 8:
-			datalen = 8;
-			if (datalen > hlen)
-				goto bad;
-			if (!AVAIL(datalen))
-				goto trunc;
-			put(c, " val %u ecr %u", be32(cp), be32(cp + 4));
-			break;
-		case 5:
-			datalen = len - 2;
-			if (datalen % 8) {
-				put(c, " invalid sack");
-				break;
-			}
-			put(c, " %u ", datalen / 8);
-			for (uint32_t i = 0; i < datalen; i += 8) {
-				uint32_t sb, se, ref = rel->rev ? rel->seq : rel->ack;
-
-				if (i + 8 > hlen)
-					goto bad;
-				if (!AVAIL(i + 8))
-					goto trunc;
-				sb = be32(cp + i) - ref;
-				se = be32(cp + i + 4) - ref;
-				put(c, "{%u:%u}", sb, se);
-			}
-			break;
-		case 0: case 1: case 4:
-			break;
-		default:
-			datalen = len - 2;
-			if (datalen > 0)
-				put(c, " 0x");
-			for (uint32_t i = 0; i < datalen; i++) {
-				if (i + 1 > hlen)
-					goto bad;
-				if (!AVAIL(i + 1))
-					goto trunc;
-				put(c, "%02x", cp[i]);
-			}
-			break;
-		}
-		cp += datalen;
+		st = tcp_option_data(c, opt, len, opts + off, hlen, cap - off, rel, &datalen);
+		if (st != OPT_OK)
+			goto stop;
+		off += datalen;
 		hlen -= datalen;
 		datalen += (opt == 0 || opt == 1) ? 1 : 2;
 		if (datalen != len)
@@ -313,21 +305,17 @@ static bool tcp_options(struct dctx *c, const uint8_t *cp, uint32_t hlen, uint32
 	}
 	put(c, "]");
 	return true;
-bad:
-	put(c, "[bad opt]");
-	if (ch)
-		put(c, "]");
+stop:
+	if (st == OPT_BAD) {
+		put(c, "[bad opt]");
+		if (ch)
+			put(c, "]");
+	} else {
+		trunc_mark(c, "tcp");
+		if (ch)
+			put(c, ">");
+	}
 	return false;
-trunc_nomark:
-	/* A missing kind or length byte ends tcpdump's printer without the closing mark. */
-	trunc_mark(c, "tcp");
-	return false;
-trunc:
-	trunc_mark(c, "tcp");
-	if (ch)
-		put(c, ">");
-	return false;
-#undef AVAIL
 }
 
 static void tcp_flags_str(char out[12], uint8_t f)
@@ -662,17 +650,19 @@ static void decode_icmp6(struct dctx *c, struct slice s)
 	bool ok = true;
 
 	o->proto = "icmp6";
-	if (s.cap < 2)
+	if (s.cap < 1)
 		return trunc_mark(c, "icmp6");
 	type = s.p[0];
-	code = s.p[1];
 	o->icmp_type = type;
-	o->icmp_code = code;
 	name = icmp6_type_name(type);
 	if (name)
 		put(c, "ICMP6, %s", name);
 	else
 		put(c, "ICMP6, unknown icmp6 type (%u)", type);
+	if (s.cap < 2)
+		return trunc_mark(c, "icmp6");
+	code = s.p[1];
+	o->icmp_code = code;
 	switch (type) {
 	case 1:
 		ok = icmp6_unreach(c, s, code);
@@ -768,6 +758,8 @@ static void decode_ipv4(struct dctx *c, struct slice s)
 	uint16_t off;
 
 	o->net = "ipv4";
+	if (s.cap < 1) /* tcpdump prints "IP" only once it has the version byte */
+		return trunc_mark(c, "ip");
 	put(c, "IP ");
 	if (s.cap < 20)
 		return trunc_mark(c, "ip");
@@ -847,14 +839,20 @@ static void decode_ipv6(struct dctx *c, struct slice s)
 		if (nh == 44) {
 			uint16_t fo;
 
-			if (s.cap < 8)
-				return trunc_mark(c, "frag");
+			if (s.cap < 4) /* the identification is printed only with -v */
+				return trunc_mark(c, "frag6");
 			fo = be16(s.p + 2) & 0xfff8;
-			put(c, "frag (0x%08x:%u|%u) ", be32(s.p + 4), fo, s.len - 8);
+			put(c, "frag (%u|%u)", fo, s.len >= 8 ? s.len - 8 : 0);
 			if (fo)
-				return;
+				return; /* no upper-layer header in a later fragment */
+			put(c, " ");
 			nh = s.p[0];
 			s = sub(s, 8);
+			if (!s.cap) { /* tcpdump stops here without a mark */
+				o->truncated = true;
+				o->trunc_proto = "frag6";
+				return;
+			}
 			continue;
 		}
 		if (s.cap < 2)

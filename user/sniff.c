@@ -375,6 +375,8 @@ static void sniff_packet(u_char *user, const struct pcap_pkthdr *h, const u_char
 		sniff_time(&h->ts, ts, sizeof(ts));
 		if (r->o->json)
 			sniff_json(r, h, ts, &d);
+		else if (h->caplen == 0) /* as tcpdump, which then omits the time */
+			printf("[Invalid header: caplen==0]\n");
 		else
 			printf("%s %s\n", ts, d.line);
 	}
