@@ -6,13 +6,15 @@ source "$(dirname "$0")/lib.sh"
 CAP_TIMEOUT=20
 export TZ=UTC
 
-# Lab traffic from obs to host: pings (v4, v6), a TCP exchange, a refused TCP connect and a
+# Lab traffic from obs to host: pings (v4, v6, and fragmented ones), a TCP exchange, a refused TCP connect and a
 # UDP datagram to a closed port (ICMP port unreachable); flushing obs's neighbours first
 # makes it ARP and solicit again.
 traffic() {
 	in_obs ip neigh flush dev obs0
 	in_obs ping -c 2 -i 0.2 -W 1 198.18.0.2 >/dev/null
 	in_obs ping -6 -c 2 -i 0.2 -W 1 2001:db8::2 >/dev/null
+	in_obs ping -c 1 -s 2000 -W 1 198.18.0.2 >/dev/null
+	in_obs ping -6 -c 1 -s 3000 -W 1 2001:db8::2 >/dev/null
 	echo hello | in_obs socat -u - TCP:198.18.0.2:7777 2>/dev/null
 	in_obs socat -u /dev/null TCP:198.18.0.2:7778 2>/dev/null
 	echo hi | in_obs socat -u - UDP:198.18.0.2:9998
@@ -88,6 +90,17 @@ check_match "sniff -r names the file and link type" \
 in_obs "$XS" sniff -r "$TMP/live.pcap" -c 2 tcp >"$TMP/r2.xs" 2>/dev/null
 check_eq "sniff -r with a filter and -c" "$(tcpdump -n -r "$TMP/live.pcap" -c 2 tcp 2>/dev/null)" \
 	"$(cat "$TMP/r2.xs")"
+
+# 3b. Every packet of that capture cut at each caplen 0..130: lines equal tcpdump's.
+"$(dirname "$XS")/tools/pcapcut" "$TMP/live.pcap" "$TMP/cuts.pcap"
+tcpdump -n -r "$TMP/cuts.pcap" 2>/dev/null >"$TMP/cuts.td"
+"$XS" sniff -r "$TMP/cuts.pcap" 2>/dev/null >"$TMP/cuts.xs"
+for mark in '[|arp]' '[|ip]' '[|ip6]' '[|tcp]' '[|udp]' '[|icmp]' '[|icmp6]' '[|frag6]' \
+	    'Flags [P.], seq 1:7' 'frag (1448|'; do
+	grep -qF "$mark" "$TMP/cuts.td" || fail "the cuts lack '$mark'"
+done
+check_eq "every cut: sniff -r lines equal tcpdump -r lines ($(wc -l <"$TMP/cuts.td"))" \
+	"$(cat "$TMP/cuts.td")" "$(cat "$TMP/cuts.xs")"
 
 # 4. Truncated packets: sniff writes with -s 60 and reads back; lines equal tcpdump's.
 obs_bg "$XS" sniff -i obs0 -s 60 -w "$TMP/s60.pcap" "$FILTER" 2>"$TMP/s60.err"
