@@ -358,6 +358,29 @@ Test(decode, ipv6_icmp6_and_extension_headers)
 		    "IP6 2001:db8::1.57040 > 2001:db8::2.7777: Flags [S], seq 3430793605, win 64800, length 0");
 }
 
+/* Formats checked against tcpdump 4.99 on the same bytes, quirks included. */
+Test(decode, ipv6_routing_header_and_mld)
+{
+	struct fb r = { 0 }, m = { 0 };
+	uint8_t a5[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 5 };
+	uint8_t grp[16] = { 0xff, 0x02, [15] = 0xfb };
+
+	eth(&r, 0x86dd);
+	ip6(&r, 43, 1, 2);
+	u8(&r, 17); u8(&r, 2); u8(&r, 0); u8(&r, 1); u32(&r, 0); bytes(&r, a5, 16);
+	udp(&r, 5, 6, 2);
+	ip6_done(&r);
+	expect_line(DLT_EN10MB, &r, "IP6 2001:db8::1 > 2001:db8::2: RT6 (len=2, type=0 [Deprecated], "
+		    "segleft=1, [0]2001:db8::5) 5 > 6: UDP, length 2");
+
+	eth(&m, 0x86dd);
+	ip6(&m, 58, 1, 2);
+	u8(&m, 131); u8(&m, 0); u16(&m, 0); u16(&m, 0); u16(&m, 0); bytes(&m, grp, 16);
+	ip6_done(&m);
+	expect_line(DLT_EN10MB, &m, "IP6 2001:db8::1 > 2001:db8::2: ICMP6, multicast listener "
+		    "reportmax resp delay: 0 addr: ff02::fb, length 24");
+}
+
 Test(decode, other_ethertypes_are_summarized)
 {
 	struct fb f = { 0 }, l = { 0 };

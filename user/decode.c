@@ -363,15 +363,13 @@ static void decode_tcp(struct dctx *c, const struct ipinfo *ip, struct slice s)
 	o->sport = sport;
 	o->dport = dport;
 	print_ports(c, ip, sport, dport);
-	if (s.cap < 13)
+	if (s.cap < 20)
 		return trunc_mark(c, "tcp");
 	hlen = (uint32_t)(s.p[12] >> 4) * 4;
 	if (hlen < 20) {
 		put(c, " tcp %d [bad hdr length %u - too short, < 20]", (int)s.len - (int)hlen, hlen);
 		return;
 	}
-	if (s.cap < 20)
-		return trunc_mark(c, "tcp");
 	seq = be32(s.p + 4);
 	ack = be32(s.p + 8);
 	flags = s.p[13];
@@ -420,16 +418,15 @@ static void decode_udp(struct dctx *c, const struct ipinfo *ip, struct slice s)
 	}
 	o->sport = be16(s.p);
 	o->dport = be16(s.p + 2);
-	if (s.cap < 8) {
-		print_ports(c, ip, (uint16_t)o->sport, (uint16_t)o->dport);
-		return trunc_mark(c, "udp");
-	}
-	ulen = be16(s.p + 4);
 	print_ports(c, ip, (uint16_t)o->sport, (uint16_t)o->dport);
-	if (ulen < 8) {
+	/* tcpdump judges the length field before it wants the checksum. */
+	ulen = s.cap >= 6 ? be16(s.p + 4) : 0;
+	if (s.cap >= 6 && ulen < 8) {
 		put(c, "truncated-udplength %u", ulen);
 		return;
 	}
+	if (s.cap < 8)
+		return trunc_mark(c, "udp");
 	ulen -= 8;
 	/* tcpdump 4.99 prints the header's length even when fewer bytes arrived. */
 	o->length = ulen;
@@ -503,6 +500,44 @@ static bool icmp_unreach(char *buf, size_t n, struct slice s, uint8_t code)
 	}
 }
 
+/* "router advertisement lifetime L N: {addr pref}..." as tcpdump formats it. */
+static bool icmp_router_adv(char *buf, size_t n, struct slice s)
+{
+	uint16_t life;
+	uint8_t num, size;
+	size_t used;
+
+	if (s.cap < 8)
+		return false;
+	num = s.p[4];
+	size = s.p[5];
+	life = be16(s.p + 6);
+	if (life < 60)
+		used = (size_t)snprintf(buf, n, "router advertisement lifetime %u", life);
+	else if (life < 3600)
+		used = (size_t)snprintf(buf, n, "router advertisement lifetime %u:%02u", life / 60,
+					life % 60);
+	else
+		used = (size_t)snprintf(buf, n, "router advertisement lifetime %u:%02u:%02u",
+					life / 3600, life % 3600 / 60, life % 60);
+	used += (size_t)snprintf(buf + used, n - used, " %u:", num);
+	if (size != 2) {
+		snprintf(buf + used, n - used, " [size %u]", size);
+		return true;
+	}
+	for (unsigned int i = 0; i < num; i++) {
+		char a[DECODE_ADDR_MAX];
+
+		if (s.cap < 8 + 8 * (i + 1))
+			return false;
+		fmt_ip(a, 4, s.p + 8 + 8 * i);
+		if (used < n)
+			used += (size_t)snprintf(buf + used, n - used, " {%s %u}", a,
+						 be32(s.p + 12 + 8 * i));
+	}
+	return true;
+}
+
 static void decode_icmp(struct dctx *c, struct slice s)
 {
 	struct decode_info *o = c->out;
@@ -546,12 +581,16 @@ static void decode_icmp(struct dctx *c, struct slice s)
 		}
 		break;
 	case 11:
+		ok = s.cap >= 8 + 20; /* tcpdump wants the quoted IP header */
 		if (code == 0)
 			snprintf(buf, sizeof(buf), "time exceeded in-transit");
 		else if (code == 1)
 			snprintf(buf, sizeof(buf), "ip reassembly time exceeded");
 		else
 			snprintf(buf, sizeof(buf), "time exceeded-#%u", code);
+		break;
+	case 9:
+		ok = icmp_router_adv(buf, sizeof(buf), s);
 		break;
 	case 13:
 	case 14:
@@ -605,24 +644,28 @@ static const char *icmp6_type_name(uint8_t t)
 	case 141: return "inverse neighbor solicitation";
 	case 142: return "inverse neighbor advertisement";
 	case 143: return "multicast listener report v2";
+	case 144: return "ha discovery request";
+	case 145: return "ha discovery reply";
+	case 146: return "mobile router solicitation";
+	case 147: return "mobile router advertisement";
+	case 155: return "RPL";
+	case 200: return "mtrace response";
+	case 201: return "mtrace";
 	default: return NULL;
 	}
 }
 
-/* The destination-unreachable details; false if the quoted packet is not captured. */
+/* The destination-unreachable details for codes 0..4; false if the quoted packet is not
+ * captured. */
 static bool icmp6_unreach(struct dctx *c, struct slice s, uint8_t code)
 {
-	static const char *const names[] = { "unreachable route", "unreachable prohibited",
+	/* The leading space of the second name is tcpdump's. */
+	static const char *const names[] = { "unreachable route", " unreachable prohibited",
 		"beyond scope", "unreachable address", "unreachable port" };
 	const uint8_t *in = s.p + 8;
 	char a[DECODE_ADDR_MAX], b[DECODE_ADDR_MAX];
 
-	if (code < 5)
-		put(c, ", %s", names[code]);
-	else
-		put(c, ", unknown unreach code (%u)", code);
-	if (code > 4)
-		return true;
+	put(c, ", %s", names[code]);
 	if (s.cap < 8 + 40)
 		return false;
 	fmt_ip(a, 6, in + 24);
@@ -665,6 +708,10 @@ static void decode_icmp6(struct dctx *c, struct slice s)
 	o->icmp_code = code;
 	switch (type) {
 	case 1:
+		if (code > 4) { /* tcpdump ends the line here, without the length */
+			put(c, ", unknown unreach code (%u)", code);
+			return;
+		}
 		ok = icmp6_unreach(c, s, code);
 		break;
 	case 2:
@@ -691,13 +738,41 @@ static void decode_icmp6(struct dctx *c, struct slice s)
 		if (ok)
 			put(c, ", id %u, seq %u", be16(s.p + 4), be16(s.p + 6));
 		break;
+	case 130:
 	case 131:
 	case 132:
-		ok = s.cap >= 24;
-		if (ok) {
+		if (type == 130 && s.len >= 28) { /* MLDv2 query */
+			put(c, " v2");
+			ok = s.cap >= 24;
+			if (!ok)
+				break;
 			fmt_ip(a, 6, s.p + 8);
-			put(c, " max resp delay: %u addr: %s", be16(s.p + 4), a);
+			put(c, " [gaddr %s", a);
+			ok = s.cap >= 28;
+			if (ok && be16(s.p + 26))
+				put(c, ", %u source(s)", be16(s.p + 26));
+			if (ok)
+				put(c, "]");
+			break;
 		}
+		if (type == 130 && s.len != 24) {
+			put(c, " unknown-version (len %u) ", s.len);
+			break;
+		}
+		/* tcpdump prints no separator before "max", and nothing if it is cut short. */
+		if (s.cap >= 24) {
+			fmt_ip(a, 6, s.p + 8);
+			put(c, "max resp delay: %u addr: %s", be16(s.p + 4), a);
+		}
+		break;
+	case 4:
+		ok = s.cap >= 8 + 40; /* tcpdump wants the quoted header too */
+		if (ok && code < 3)
+			put(c, ", %s - octet %u",
+			    code == 0 ? "erroneous" : code == 1 ? "next header" : "option",
+			    be32(s.p + 4));
+		else if (ok)
+			put(c, ", code-#%u", code);
 		break;
 	case 135:
 	case 136:
@@ -746,6 +821,10 @@ static void decode_transport(struct dctx *c, const struct ipinfo *ip, uint8_t pr
 		return decode_icmp(c, s);
 	if (proto == PROTO_ICMP6)
 		return decode_icmp6(c, s);
+	if (proto == 59 && ip->ver == 6) {
+		put(c, "no next header");
+		return;
+	}
 	o->length = s.len;
 	put(c, " ip-proto-%u %u", proto, s.len);
 }
@@ -797,7 +876,41 @@ static void decode_ipv4(struct dctx *c, struct slice s)
 	decode_transport(c, &ip, s.p[9], sub(s, hl), false);
 }
 
-/* Walks IPv6 extension headers as tcpdump prints them (HBH, DSTOPT, srcrt, frag). */
+/* "RT6 (...) " for a routing header, field by field as far as captured (like tcpdump). Types 0
+ * and 2 list their addresses; other types print the common fields only. Returns the header
+ * length, or 0 when it is truncated. */
+static uint32_t ipv6_routing(struct dctx *c, struct slice s)
+{
+	char a[DECODE_ADDR_MAX];
+	uint8_t len, type;
+
+	put(c, "RT6");
+	if (s.cap < 2)
+		return trunc_mark(c, "rt6"), 0;
+	len = s.p[1];
+	put(c, " (len=%u", len);
+	if (s.cap < 3)
+		return trunc_mark(c, "rt6"), 0;
+	type = s.p[2];
+	put(c, ", type=%u%s", type, type == 0 ? " [Deprecated]" : "");
+	if (s.cap < 4)
+		return trunc_mark(c, "rt6"), 0;
+	put(c, ", segleft=%u", s.p[3]);
+	if ((type == 0 || type == 2) && len % 2 == 0) {
+		for (unsigned int i = 0; i < len / 2u; i++) {
+			if (s.cap < 8 + 16 * (i + 1))
+				return trunc_mark(c, "rt6"), 0;
+			fmt_ip(a, 6, s.p + 8 + 16 * i);
+			put(c, ", [%u]%s", i, a);
+		}
+	}
+	if (s.cap < ((uint32_t)len + 1) * 8)
+		return trunc_mark(c, "rt6"), 0;
+	put(c, ") ");
+	return ((uint32_t)len + 1) * 8;
+}
+
+/* Walks IPv6 extension headers as tcpdump prints them (HBH, DSTOPT, RT6, frag). */
 static void decode_ipv6(struct dctx *c, struct slice s)
 {
 	struct decode_info *o = c->out;
@@ -855,15 +968,22 @@ static void decode_ipv6(struct dctx *c, struct slice s)
 			}
 			continue;
 		}
+		if (nh == 43) {
+			if (!s.cap) /* tcpdump's mark when not one byte of it arrived */
+				return trunc_mark(c, "ip6");
+			hlen = ipv6_routing(c, s);
+			if (!hlen)
+				return;
+			nh = s.p[0];
+			s = sub(s, hlen);
+			continue;
+		}
 		if (s.cap < 2)
-			return trunc_mark(c, nh == 0 ? "hbhopt" : nh == 60 ? "dstopt" : "srcrt");
+			return trunc_mark(c, nh == 0 ? "hbhopt" : "dstopt");
 		hlen = ((uint32_t)s.p[1] + 1) * 8;
-		if (s.cap < hlen || (nh == 43 && s.cap < 4))
-			return trunc_mark(c, nh == 0 ? "hbhopt" : nh == 60 ? "dstopt" : "srcrt");
-		if (nh == 43)
-			put(c, "srcrt (len=%u, type=%u, segleft=%u) ", s.p[1], s.p[2], s.p[3]);
-		else
-			put(c, nh == 0 ? "HBH " : "DSTOPT ");
+		if (s.cap < hlen)
+			return trunc_mark(c, nh == 0 ? "hbhopt" : "dstopt");
+		put(c, nh == 0 ? "HBH " : "DSTOPT ");
 		nh = s.p[0];
 		s = sub(s, hlen);
 	}
@@ -872,13 +992,23 @@ static void decode_ipv6(struct dctx *c, struct slice s)
 
 /* ---- ARP and the link layers -------------------------------------------------------- */
 
+/* A link-layer address of any length as tcpdump prints it: hex bytes joined by ':'. */
+static void fmt_linkaddr(char *out, size_t n, const uint8_t *p, unsigned int len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (unsigned int i = 0; i < len && used + 4 <= n; i++)
+		used += (size_t)snprintf(out + used, n - used, i ? ":%02x" : "%02x", p[i]);
+}
+
 static void decode_arp(struct dctx *c, struct slice s)
 {
 	struct decode_info *o = c->out;
+	const uint8_t *sha, *spa, *tha, *tpa;
+	char m[3 * 255 + 1];
 	uint16_t hrd, pro, op;
 	uint8_t hln, pln;
-	const uint8_t *sha, *spa, *tha, *tpa;
-	char m[18];
 	bool thanz = false;
 
 	o->net = "arp";
@@ -896,40 +1026,55 @@ static void decode_arp(struct dctx *c, struct slice s)
 	tha = spa + pln;
 	tpa = tha + hln;
 	o->length = s.len;
-	if (hrd != 1 || pro != ETH_P_IPV4 || hln != 6 || pln != 4) {
-		put(c, "ARP, hardware %u (len %u), protocol 0x%04x (len %u), op %u, length %u", hrd,
-		    hln, pro, pln, op, s.len);
+	put(c, "ARP, ");
+	if (pro != ETH_P_IPV4 || pln != 4 || hln == 0) {
+		const char *pname = decode_ethertype_name(pro);
+
+		if (hrd == 1)
+			put(c, "Ethernet (len %u), ", hln);
+		else
+			put(c, "Unknown Hardware (%u) (len %u), ", hrd, hln);
+		if (pname)
+			put(c, "%s (len %u)", pname, pln);
+		else
+			put(c, "Unknown Protocol (0x%04x) (len %u)", pro, pln);
+		put(c, ", length %u", s.len);
 		return;
 	}
 	fmt_ip(o->src, 4, spa);
 	fmt_ip(o->dst, 4, tpa);
-	for (int i = 0; i < 6; i++)
+	for (unsigned int i = 0; i < hln; i++)
 		thanz |= tha[i] != 0;
 	switch (op) {
 	case 1:
-		put(c, "ARP, Request who-has %s", o->dst);
+		put(c, "Request who-has %s", o->dst);
 		if (thanz) {
-			fmt_mac(m, tha);
+			fmt_linkaddr(m, sizeof(m), tha, hln);
 			put(c, " (%s)", m);
 		}
 		put(c, " tell %s", o->src);
 		break;
 	case 2:
-		fmt_mac(m, sha);
-		put(c, "ARP, Reply %s is-at %s", o->src, m);
+		fmt_linkaddr(m, sizeof(m), sha, hln);
+		put(c, "Reply %s is-at %s", o->src, m);
 		break;
 	case 3:
-		fmt_mac(m, tha);
-		put(c, "ARP, Reverse Request who-is %s tell", m);
-		fmt_mac(m, sha);
+	case 8:
+		fmt_linkaddr(m, sizeof(m), tha, hln);
+		put(c, "%s Request who-is %s tell", op == 3 ? "Reverse" : "Inverse", m);
+		fmt_linkaddr(m, sizeof(m), sha, hln);
 		put(c, " %s", m);
 		break;
 	case 4:
-		fmt_mac(m, tha);
-		put(c, "ARP, Reverse Reply %s at %s", m, o->dst);
+		fmt_linkaddr(m, sizeof(m), tha, hln);
+		put(c, "Reverse Reply %s at %s", m, o->dst);
+		break;
+	case 9:
+		fmt_linkaddr(m, sizeof(m), sha, hln);
+		put(c, "Inverse Reply %s at %s", m, o->src);
 		break;
 	default:
-		put(c, "ARP, Unknown (%u)", op);
+		put(c, "Unknown (%u)", op);
 		break;
 	}
 	put(c, ", length %u", s.len);
