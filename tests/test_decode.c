@@ -358,6 +358,42 @@ Test(decode, ipv6_icmp6_and_extension_headers)
 		    "IP6 2001:db8::1.57040 > 2001:db8::2.7777: Flags [S], seq 3430793605, win 64800, length 0");
 }
 
+/* IGMP with the router-alert option (IHL 6), as hosts send it. */
+static void igmp(struct fb *f, const uint8_t *msg, size_t n)
+{
+	static const uint8_t router_alert[4] = { 0x94, 4, 0, 0 };
+
+	eth(f, 0x0800);
+	ip4(f, 2, IP(198, 18, 0, 1), IP(224, 0, 0, 22), 0);
+	f->b[f->l3] = 0x46;
+	bytes(f, router_alert, 4);
+	bytes(f, msg, n);
+	ip4_done(f);
+}
+
+Test(decode, igmp_and_ipv4_options)
+{
+	static const uint8_t v3_report[] = { 0x22, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 0, 224, 0, 0, 251 };
+	static const uint8_t v3_query[] = { 0x11, 200, 0, 0, 0, 0, 0, 0, 2, 125, 0, 0 };
+	static const uint8_t v2_report[] = { 0x16, 0, 0, 0, 224, 0, 0, 251 };
+	struct fb r = { 0 }, q = { 0 }, v = { 0 };
+	struct decode_state st;
+	struct decode_info d;
+
+	igmp(&r, v3_report, sizeof(v3_report));
+	expect_line(DLT_EN10MB, &r, "IP 198.18.0.1 > 224.0.0.22: igmp v3 report, 1 group record(s)");
+	igmp(&q, v3_query, sizeof(v3_query)); /* max resp code 200: 3072 tenths of a second */
+	expect_line(DLT_EN10MB, &q, "IP 198.18.0.1 > 224.0.0.22: igmp query v3 [max resp time 5m7s]");
+	igmp(&v, v2_report, sizeof(v2_report));
+	expect_line(DLT_EN10MB, &v, "IP 198.18.0.1 > 224.0.0.22: igmp v2 report 224.0.0.251");
+	/* Cut inside the options. */
+	decode_state_init(&st, NULL);
+	run(&st, DLT_EN10MB, &v, 14 + 22, &d);
+	cr_expect_str_eq(d.line, "IP 198.18.0.1 > 224.0.0.22:  [remaining caplen(22) < header "
+		    "length(24)] [|ip]");
+	cr_expect(d.truncated);
+}
+
 /* Formats checked against tcpdump 4.99 on the same bytes, quirks included. */
 Test(decode, ipv6_routing_header_and_mld)
 {

@@ -619,6 +619,128 @@ static void decode_icmp(struct dctx *c, struct slice s)
 	put(c, "ICMP %s, length %u", buf, s.len);
 }
 
+/* ---- IGMP --------------------------------------------------------------------------- */
+
+/* tcpdump's relative time: "5m7s", "1h", "0s". */
+static void put_relts(struct dctx *c, uint32_t secs)
+{
+	static const uint32_t unit[] = { 31536000, 604800, 86400, 3600, 60, 1 };
+	static const char name[] = "ywdhms";
+
+	if (!secs) {
+		put(c, "0s");
+		return;
+	}
+	for (size_t i = 0; i < sizeof(unit) / sizeof(unit[0]); i++) {
+		if (secs >= unit[i]) {
+			put(c, "%u%c", secs / unit[i], name[i]);
+			secs %= unit[i];
+		}
+	}
+}
+
+/* "igmp query v3 ..." field by field as far as captured, as tcpdump prints it. */
+static void igmp_v3_query(struct dctx *c, struct slice s)
+{
+	uint8_t mrc;
+	uint32_t mrt;
+	uint16_t nsrcs;
+	char g[DECODE_ADDR_MAX];
+
+	put(c, " v3");
+	if (s.cap < 2)
+		return trunc_mark(c, "igmp");
+	mrc = s.p[1];
+	mrt = mrc < 128 ? mrc : (uint32_t)((mrc & 0x0f) | 0x10) << (((mrc & 0x70) >> 4) + 3);
+	if (mrc != 100) {
+		put(c, " [max resp time ");
+		if (mrt < 600)
+			put(c, "%u.%us", mrt / 10, mrt % 10);
+		else
+			put_relts(c, mrt / 10);
+		put(c, "]");
+	}
+	if (s.cap < 8)
+		return trunc_mark(c, "igmp");
+	if (!be32(s.p + 4))
+		return;
+	fmt_ip(g, 4, s.p + 4);
+	put(c, " [gaddr %s", g);
+	if (s.cap < 12)
+		return trunc_mark(c, "igmp");
+	nsrcs = be16(s.p + 10);
+	if (nsrcs && s.len < 12 + 4u * nsrcs)
+		put(c, " [invalid number of sources]");
+	else if (nsrcs)
+		put(c, ", %u source(s)", nsrcs);
+	put(c, "]");
+}
+
+static void igmp_query(struct dctx *c, struct slice s)
+{
+	char g[DECODE_ADDR_MAX];
+
+	put(c, "igmp query");
+	if (s.len >= 12)
+		return igmp_v3_query(c, s);
+	if (s.cap < 2)
+		return trunc_mark(c, "igmp");
+	put(c, s.p[1] ? " v2" : " v1");
+	if (s.p[1] && s.p[1] != 100)
+		put(c, " [max resp time %u]", s.p[1]);
+	if (s.cap < 8)
+		return trunc_mark(c, "igmp");
+	fmt_ip(g, 4, s.p + 4);
+	if (be32(s.p + 4))
+		put(c, " [gaddr %s]", g);
+	if (s.len != 8)
+		put(c, " [len %u]", s.len);
+}
+
+static void decode_igmp(struct dctx *c, struct slice s)
+{
+	static const char *const reports[] = { "v1 report", NULL, NULL, NULL, "v2 report",
+					       "leave" };
+	char g[DECODE_ADDR_MAX];
+	uint8_t type;
+
+	c->out->proto = "igmp";
+	if (s.cap < 1)
+		return trunc_mark(c, "igmp");
+	type = s.p[0];
+	switch (type) {
+	case 0x11:
+		return igmp_query(c, s);
+	case 0x12:
+	case 0x16:
+	case 0x17:
+		if (s.cap < 8)
+			return trunc_mark(c, "igmp");
+		fmt_ip(g, 4, s.p + 4);
+		put(c, "igmp %s %s", reports[type - 0x12], g);
+		return;
+	case 0x22:
+		put(c, "igmp v3 report");
+		if (s.cap < 8)
+			return trunc_mark(c, "igmp");
+		put(c, ", %u group record(s)", be16(s.p + 6));
+		return;
+	case 0x13:
+		put(c, "igmp dvmrp");
+		if (s.cap < 2)
+			return trunc_mark(c, "dvmrp");
+		if (s.p[1] < 1 || s.p[1] > 9) /* known DVMRP types are left undecoded */
+			put(c, " [type %u]", s.p[1]);
+		return;
+	case 0x14:
+		put(c, "igmp pimv1");
+		return;
+	default:
+		put(c, "igmp-%u", type);
+		return;
+	}
+}
+
 /* ---- ICMPv6 ------------------------------------------------------------------------- */
 
 static const char *icmp6_type_name(uint8_t t)
@@ -819,6 +941,8 @@ static void decode_transport(struct dctx *c, const struct ipinfo *ip, uint8_t pr
 		put(c, "%s > %s: ", o->src, o->dst);
 	if (proto == PROTO_ICMP && ip->ver == 4)
 		return decode_icmp(c, s);
+	if (proto == 2 && ip->ver == 4)
+		return decode_igmp(c, s);
 	if (proto == PROTO_ICMP6)
 		return decode_icmp6(c, s);
 	if (proto == 59 && ip->ver == 6) {
@@ -866,8 +990,11 @@ static void decode_ipv4(struct dctx *c, struct slice s)
 	ip.dst = s.p + 16;
 	fmt_ip(o->src, 4, ip.src);
 	fmt_ip(o->dst, 4, ip.dst);
-	if (s.cap < hl)
+	if (s.cap < hl) {
+		put(c, "%s > %s:  [remaining caplen(%u) < header length(%u)]", o->src, o->dst, s.cap,
+		    hl);
 		return trunc_mark(c, "ip");
+	}
 	off = be16(s.p + 6) & 0x1fff;
 	if (off) {
 		put(c, "%s > %s: ip-proto-%u", o->src, o->dst, s.p[9]);

@@ -39,7 +39,7 @@ struct decode_info {
 	int ethertype;          /* -1 if the link type has none */
 	const char *net;        /* "ipv4", "ipv6", "arp" or NULL */
 	char src[DECODE_ADDR_MAX], dst[DECODE_ADDR_MAX]; /* network addresses, "" if none */
-	const char *proto;      /* "tcp", "udp", "icmp", "icmp6" or NULL */
+	const char *proto;      /* "tcp", "udp", "icmp", "icmp6", "igmp" or NULL */
 	int sport, dport;       /* -1 if none */
 	char tcp_flags[12];     /* as tcpdump prints them inside Flags [...] */
 	int64_t seq, ack, win;  /* as printed (relative seq/ack); -1 if absent */
