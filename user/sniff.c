@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "commands.h"
@@ -19,6 +20,8 @@
 #define SNIFF_CMD "sniff"
 #define SNIFF_SNAPLEN_MAX 262144
 #define SNIFF_BUFFER_BYTES (4 * 1024 * 1024)
+/* How long the kernel may hold packets in a TPACKET_V3 block before handing it over. */
+#define SNIFF_TIMEOUT_MS 100
 
 static volatile sig_atomic_t sniff_stop;
 
@@ -40,6 +43,7 @@ struct sniff_run {
 	pcap_dumper_t *dump;
 	int dlt;
 	uint64_t seen;
+	bool draining; /* after a signal: still take what arrived before it */
 	struct decode_state st;
 	struct json j;
 };
@@ -248,11 +252,12 @@ static pcap_t *sniff_open_live(const struct sniff_opts *o, const char *dev)
 	}
 	pcap_set_snaplen(p, o->snaplen);
 	pcap_set_promisc(p, o->promisc);
-	pcap_set_timeout(p, 1000);
+	pcap_set_timeout(p, SNIFF_TIMEOUT_MS);
 	pcap_set_buffer_size(p, SNIFF_BUFFER_BYTES);
-	/* Deliver each packet at once: with TPACKET_V3's buffering, packets of a block that is
-	 * not yet full would otherwise be lost at SIGINT and -c would wait for a timeout. */
-	pcap_set_immediate_mode(p, 1);
+	/* Someone watching gets each packet at once. Otherwise the batched TPACKET_V3 ring keeps
+	 * up with floods (immediate mode's fixed-size frames drop half of a ping -f). */
+	if (isatty(STDOUT_FILENO))
+		pcap_set_immediate_mode(p, 1);
 	rc = pcap_activate(p);
 	if (rc < 0) {
 		if (rc == PCAP_ERROR)
@@ -363,7 +368,7 @@ static void sniff_packet(u_char *user, const struct pcap_pkthdr *h, const u_char
 	struct decode_info d;
 	char ts[32];
 
-	if (sniff_stop) {
+	if (sniff_stop && !r->draining) {
 		pcap_breakloop(r->p);
 		return;
 	}
@@ -427,6 +432,20 @@ static int sniff_loop_file(struct sniff_run *r)
 	return 0;
 }
 
+/* After SIGINT/SIGTERM: the kernel hands over a TPACKET_V3 block only when it is full or its
+ * timer fires, so wait one timer period and take what arrived before the signal. */
+static void sniff_drain(struct sniff_run *r)
+{
+	struct timespec ts = { 0, (SNIFF_TIMEOUT_MS + 20) * 1000000L };
+
+	r->draining = true;
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	while (!r->o->count || r->seen < r->o->count)
+		if (pcap_dispatch(r->p, -1, sniff_packet, (u_char *)r) <= 0)
+			break;
+}
+
 /* Live capture: non-blocking dispatch plus ppoll, with SIGINT/SIGTERM blocked except inside
  * ppoll, so a signal can never slip in between the flag check and the wait. */
 static int sniff_loop_live(struct sniff_run *r)
@@ -462,6 +481,8 @@ static int sniff_loop_live(struct sniff_run *r)
 		}
 	}
 	sigprocmask(SIG_SETMASK, &orig, NULL);
+	if (rc == 0 && sniff_stop)
+		sniff_drain(r);
 	return rc;
 }
 
