@@ -50,16 +50,19 @@ FILTER='host 198.18.0.2 or host 2001:db8::2'
 # --immediate-mode: without it packets still in the ring block are lost at SIGTERM.
 obs_bg tcpdump -Z root --immediate-mode -n -U -i obs0 -w "$TMP/live.pcap" "$FILTER" 2>"$TMP/td.err"
 td=$BG_PID
+obs_bg tcpdump -Z root --immediate-mode -n -U -i any -w "$TMP/any.pcap" "$FILTER" 2>"$TMP/tdany.err"
+tdany=$BG_PID
 obs_bg "$XS" sniff -i obs0 "$FILTER" >"$TMP/live.xs" 2>"$TMP/live.err"
 xs=$BG_PID
-wait_for "$TMP/td.err" 5 'listening on' || fail "tcpdump did not start"
+wait_for "$TMP/td.err" 5 'listening on' && wait_for "$TMP/tdany.err" 5 'listening on' ||
+	fail "tcpdump did not start"
 wait_for "$TMP/live.err" 5 'listening on' || fail "sniff did not start"
 traffic
 kill -INT "$xs"
 wait "$xs"
 check_eq "sniff exits 0 on SIGINT" 0 $?
-kill -TERM "$td"
-wait "$td"
+kill -TERM "$td" "$tdany"
+wait "$td" "$tdany"
 n_live=$(wc -l <"$TMP/live.xs")
 check_match "SIGINT prints the statistics" \
 	$'(^|\n)'"$n_live"$' packets captured\n[0-9]+ packets received by filter\n[0-9]+ packets dropped by kernel' \
@@ -90,6 +93,17 @@ check_match "sniff -r names the file and link type" \
 in_obs "$XS" sniff -r "$TMP/live.pcap" -c 2 tcp >"$TMP/r2.xs" 2>/dev/null
 check_eq "sniff -r with a filter and -c" "$(tcpdump -n -r "$TMP/live.pcap" -c 2 tcp 2>/dev/null)" \
 	"$(cat "$TMP/r2.xs")"
+
+# 3a. The "any" device's cooked headers (SLL2: interface name and direction), read in obs so
+# that interface indexes resolve the same for both.
+in_obs tcpdump -n -r "$TMP/any.pcap" 2>/dev/null >"$TMP/any.td"
+in_obs "$XS" sniff -r "$TMP/any.pcap" 2>"$TMP/any.err" >"$TMP/any.xs"
+check_match "the any capture is LINUX_SLL2" 'link-type LINUX_SLL2 \(Linux cooked v2\)' \
+	"$(cat "$TMP/any.err")"
+check_match "SLL2 lines name obs0 and the direction" \
+	'obs0  Out IP 198\.18\.0\.1 > 198\.18\.0\.2: ICMP echo request.*obs0  In  IP 198\.18\.0\.2 > 198\.18\.0\.1: ICMP echo reply' \
+	"$(cat "$TMP/any.xs")"
+check_eq "SLL2 lines equal tcpdump's" "$(cat "$TMP/any.td")" "$(cat "$TMP/any.xs")"
 
 # 3b. Every packet of that capture cut at each caplen 0..130: lines equal tcpdump's.
 "$(dirname "$XS")/tools/pcapcut" "$TMP/live.pcap" "$TMP/cuts.pcap"
