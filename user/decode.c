@@ -111,14 +111,14 @@ const char *decode_ethertype_name(uint16_t type)
 
 /* ---- TCP ---------------------------------------------------------------------------- */
 
-/* tcpdump's relative sequence numbers: the first segment with ACK of a conversation records
- * both initial numbers (a SYN restarts it); later segments print offsets from them. */
 /* The conversation's recorded numbers, which SACK blocks are printed relative to. */
 struct tcp_rel {
 	uint32_t seq, ack;
 	bool rev;
 };
 
+/* tcpdump's relative sequence numbers: the first segment with ACK of a conversation records
+ * both initial numbers (a SYN restarts it); later segments print offsets from them. */
 static void tcp_relative(struct dctx *c, const struct ipinfo *ip, uint16_t sport, uint16_t dport,
 			 bool syn, uint32_t *seq, uint32_t *ack, struct tcp_rel *rel)
 {

@@ -237,13 +237,29 @@ static int sniff_default_dev(char *buf, size_t n)
 	return 0;
 }
 
+/* True if pcap lists dev: that covers "any" and devices that are not network interfaces
+ * (nflog, usbmon...), which cli_ifindex would refuse. */
+static bool sniff_dev_listed(const char *dev)
+{
+	char err[PCAP_ERRBUF_SIZE];
+	pcap_if_t *devs;
+	bool found = false;
+
+	if (pcap_findalldevs(&devs, err) < 0)
+		return false;
+	for (pcap_if_t *d = devs; d && !found; d = d->next)
+		found = !strcmp(d->name, dev);
+	pcap_freealldevs(devs);
+	return found;
+}
+
 static pcap_t *sniff_open_live(const struct sniff_opts *o, const char *dev)
 {
 	char err[PCAP_ERRBUF_SIZE];
 	pcap_t *p;
 	int rc;
 
-	if (strcmp(dev, "any") && !cli_ifindex(SNIFF_CMD, dev))
+	if (!sniff_dev_listed(dev) && !cli_ifindex(SNIFF_CMD, dev))
 		return NULL;
 	p = pcap_create(dev, err);
 	if (!p) {
@@ -465,8 +481,13 @@ static int sniff_loop_live(struct sniff_run *r)
 	sigaddset(&block, SIGTERM);
 	sigprocmask(SIG_BLOCK, &block, &orig);
 	while (!sniff_done(r)) {
-		int n = pcap_dispatch(r->p, -1, sniff_packet, (u_char *)r);
+		int n;
 
+		errno = 0;
+		n = pcap_dispatch(r->p, -1, sniff_packet, (u_char *)r);
+		/* Some pcap modules (nflog) report an empty non-blocking read as an error. */
+		if (n == PCAP_ERROR && errno == EAGAIN)
+			n = 0;
 		if (n == PCAP_ERROR) {
 			cli_err(SNIFF_CMD, "capture failed: %s", pcap_geterr(r->p));
 			rc = -1;
