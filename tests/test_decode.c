@@ -394,6 +394,78 @@ Test(decode, igmp_and_ipv4_options)
 	cr_expect(d.truncated);
 }
 
+/* A DNS message on UDP port 53, query (client 40000 -> 53) or response. */
+static void dns(struct fb *f, bool query, const uint8_t *msg, size_t n)
+{
+	eth(f, 0x0800);
+	ip4(f, 17, query ? IP(198, 18, 0, 1) : IP(198, 18, 0, 2),
+	    query ? IP(198, 18, 0, 2) : IP(198, 18, 0, 1), 0);
+	udp(f, query ? 40000 : 53, query ? 53 : 40000, 0);
+	set16(f, f->l4 + 4, (unsigned int)(8 + n));
+	bytes(f, msg, n);
+	ip4_done(f);
+}
+
+#define EXAMPLE_COM 7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0
+
+Test(decode, dns_query_and_responses)
+{
+	static const uint8_t query[] = { 0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+					 EXAMPLE_COM, 0, 1, 0, 1 };
+	/* Answer A 93.184.216.34 for the name at offset 12 (pointer 0xc00c). */
+	static const uint8_t answer[] = { 0x12, 0x34, 0x81, 0x80, 0, 1, 0, 1, 0, 0, 0, 0,
+					  EXAMPLE_COM, 0, 1, 0, 1, 0xc0, 0x0c, 0, 1, 0, 1,
+					  0, 0, 1, 44, 0, 4, 93, 184, 216, 34 };
+	static const uint8_t nxdomain[] = { 0, 7, 0x81, 0x83, 0, 1, 0, 0, 0, 0, 0, 0,
+					    EXAMPLE_COM, 0, 28, 0, 1 };
+	/* A question whose name is a pointer to itself. */
+	static const uint8_t loop[] = { 0, 9, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+					0xc0, 0x0c, 0, 1, 0, 1 };
+	struct fb q = { 0 }, a = { 0 }, nx = { 0 }, l = { 0 };
+	struct decode_state st;
+	struct decode_info d;
+
+	dns(&q, true, query, sizeof(query));
+	expect_line(DLT_EN10MB, &q, "IP 198.18.0.1.40000 > 198.18.0.2.53: 4660+ A? example.com. (29)");
+	dns(&a, false, answer, sizeof(answer));
+	expect_line(DLT_EN10MB, &a,
+		    "IP 198.18.0.2.53 > 198.18.0.1.40000: 4660 1/0/0 A 93.184.216.34 (45)");
+	dns(&nx, false, nxdomain, sizeof(nxdomain));
+	expect_line(DLT_EN10MB, &nx, "IP 198.18.0.2.53 > 198.18.0.1.40000: 7 NXDomain 0/0/0 (29)");
+	dns(&l, true, loop, sizeof(loop));
+	decode_state_init(&st, NULL);
+	run(&st, DLT_EN10MB, &l, l.n, &d);
+	cr_expect_str_eq(d.line, "IP 198.18.0.1.40000 > 198.18.0.2.53: 9+ A? <BAD PTR> [|domain]");
+	/* Cut inside the answer's data: the type is printed, then the mark. */
+	run(&st, DLT_EN10MB, &a, a.n - 2, &d);
+	cr_expect_str_eq(d.line, "IP 198.18.0.2.53 > 198.18.0.1.40000: 4660 1/0/0 A [|domain]");
+}
+
+Test(decode, random_dns_messages_stay_in_bounds)
+{
+	struct decode_state st;
+	struct decode_info d;
+	uint32_t x = 777;
+
+	decode_state_init(&st, NULL);
+	for (int n = 0; n < 20000; n++) {
+		uint8_t msg[160];
+		struct fb f = { 0 };
+		size_t len;
+
+		x = x * 1103515245u + 12345u;
+		len = (x >> 8) % sizeof(msg);
+		for (size_t k = 0; k < len; k++) {
+			x = x * 1103515245u + 12345u;
+			/* Many small bytes and pointers, so names and counts make sense often. */
+			msg[k] = (uint8_t)((x >> 16) % 4 ? (x >> 20) % 8 : (x >> 16));
+		}
+		dns(&f, n % 2, msg, len);
+		run(&st, DLT_EN10MB, &f, f.n - (n % 5 ? 0 : (x >> 24) % (len + 1)), &d);
+		cr_assert(strlen(d.line) < sizeof(d.line));
+	}
+}
+
 /* Formats checked against tcpdump 4.99 on the same bytes, quirks included. */
 Test(decode, ipv6_routing_header_and_mld)
 {

@@ -1,6 +1,7 @@
 /* Packet decoder for sniff: frames -> tcpdump's default one-line format and decoded fields.
  * Every read is bounds-checked against the captured length; no I/O, no global state. */
 #include "decode.h"
+#include "decode_dns.h"
 
 #include <arpa/inet.h>
 #include <pcap/dlt.h>
@@ -108,6 +109,8 @@ const char *decode_ethertype_name(uint16_t type)
 			return names[i].name;
 	return NULL;
 }
+
+static void put_dns(struct dctx *c, const uint8_t *p, uint32_t cap, uint32_t len);
 
 /* ---- TCP ---------------------------------------------------------------------------- */
 
@@ -401,6 +404,25 @@ static void decode_tcp(struct dctx *c, const struct ipinfo *ip, struct slice s)
 		return;
 	o->length = length;
 	put(c, ", length %u", length);
+	/* DNS over TCP: a 2-byte length, then the message. */
+	if ((sport == 53 || dport == 53) && length > 2) {
+		if (s.cap < hlen + 2)
+			return trunc_mark(c, "domain");
+		put(c, " ");
+		put_dns(c, s.p + hlen + 2, s.cap - hlen - 2, length - 2);
+	}
+}
+
+/* ---- DNS (port 53) ------------------------------------------------------------------ */
+
+static void put_dns(struct dctx *c, const uint8_t *p, uint32_t cap, uint32_t len)
+{
+	char text[DECODE_LINE_MAX];
+	bool whole = decode_dns(p, cap, len, text, sizeof(text));
+
+	put(c, "%s", text);
+	if (!whole)
+		trunc_mark(c, "domain");
 }
 
 /* ---- UDP ---------------------------------------------------------------------------- */
@@ -428,6 +450,12 @@ static void decode_udp(struct dctx *c, const struct ipinfo *ip, struct slice s)
 	if (s.cap < 8)
 		return trunc_mark(c, "udp");
 	ulen -= 8;
+	if (o->sport == 53 || o->dport == 53) {
+		uint32_t dlen = s.len - 8 < ulen ? s.len - 8 : ulen;
+
+		o->length = dlen;
+		return put_dns(c, s.p + 8, s.cap - 8, dlen);
+	}
 	/* tcpdump 4.99 prints the header's length even when fewer bytes arrived. */
 	o->length = ulen;
 	put(c, "UDP, length %u", ulen);

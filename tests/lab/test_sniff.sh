@@ -18,6 +18,9 @@ traffic() {
 	echo hello | in_obs socat -u - TCP:198.18.0.2:7777 2>/dev/null
 	in_obs socat -u /dev/null TCP:198.18.0.2:7778 2>/dev/null
 	echo hi | in_obs socat -u - UDP:198.18.0.2:9998
+	# A DNS query for example.com (A) to a port nobody serves: the query is still decoded.
+	printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x07example\x03com\x00\x00\x01\x00\x01' |
+		in_obs socat -u - UDP:198.18.0.2:53
 	sleep 0.3
 }
 
@@ -110,7 +113,7 @@ check_eq "SLL2 lines equal tcpdump's" "$(cat "$TMP/any.td")" "$(cat "$TMP/any.xs
 tcpdump -n -r "$TMP/cuts.pcap" 2>/dev/null >"$TMP/cuts.td"
 "$XS" sniff -r "$TMP/cuts.pcap" 2>/dev/null >"$TMP/cuts.xs"
 for mark in '[|arp]' '[|ip]' '[|ip6]' '[|tcp]' '[|udp]' '[|icmp]' '[|icmp6]' '[|frag6]' \
-	    'Flags [P.], seq 1:7' 'frag (1448|'; do
+	    'Flags [P.], seq 1:7' 'frag (1448|' '4660+ A? example.com. (29)' '4660+ [|domain]'; do
 	grep -qF "$mark" "$TMP/cuts.td" || fail "the cuts lack '$mark'"
 done
 check_eq "every cut: sniff -r lines equal tcpdump -r lines ($(wc -l <"$TMP/cuts.td"))" \
