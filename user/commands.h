@@ -10,5 +10,4 @@ int cmd_status(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
 int cmd_sniff(int argc, char **argv);
 
-
 #endif
