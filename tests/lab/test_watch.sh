@@ -64,20 +64,29 @@ run_mode() {
 run_mode xdp
 run_mode tc
 
-# SIGKILL: the kernel must detach with the last link fd, nothing left behind.
+# SIGKILL: the kernel must detach with the last link fd, nothing left behind. Programs are
+# identified by id (those that appeared when this watch started), so that other BPF users on
+# the machine cannot disturb the check.
+prog_ids() { bpftool prog show -j | jq -r ".[] | select(.name==\"$1\") | .id" | sort; }
 for mode in xdp tc; do
+	prog=census_$mode
+	before=$(prog_ids "$prog")
 	bg in_obs "$XS" watch obs0 --attach "$mode" --json >/dev/null 2>"$TMP/k.err"
 	w=$BG_PID
 	wait_for "$TMP/k.err" 10 'attached census' || fail "kill $mode: not attached"
-	prog=census_$mode
-	[ "$mode" = xdp ] && attached=$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')
-	[ "$mode" = tc ] && attached=$(bpftool prog show -j | jq -r ".[] | select(.name==\"census_tc\") | .id")
-	check_match "kill $mode: attached while running" '^[0-9]+' "$attached"
+	ours=$(comm -13 <(echo "$before") <(prog_ids "$prog") | tr '\n' ' ')
+	check_match "kill $mode: our program loaded" '^[0-9]+ $' "$ours"
+	[ "$mode" = xdp ] && check_eq "kill xdp: attached to obs0" "${ours% }" \
+		"$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')"
 	kill -9 "$w"; wait "$w" 2>/dev/null
-	sleep 0.3 # the kernel frees the program after an RCU grace period
 	left=$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')
-	left+=$(bpftool prog show -j | jq -r ".[] | select(.name==\"$prog\") | .id")
-	check_eq "kill $mode: nothing attached after SIGKILL" "" "$left"
+	for _ in $(seq 40); do # the kernel frees the program after an RCU grace period
+		left=$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')
+		left+=$(comm -12 <(echo "${ours// /$'\n'}" | sed '/^$/d') <(prog_ids "$prog"))
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	check_eq "kill $mode: nothing attached or loaded after SIGKILL" "" "$left"
 done
 
 # Someone else's XDP program is never replaced.
