@@ -43,6 +43,7 @@ copy_with() { # DIR CAPS
 copy_with nocap ""
 copy_with bpf "cap_bpf+ep"
 copy_with bpfperf "cap_bpf,cap_perfmon+ep"
+copy_with raw "cap_net_raw+ep"
 NOCAP=$TMP/nocap/xdpscope
 
 # The user really is unprivileged: nobody, no capability of its own.
@@ -126,6 +127,59 @@ check_eq "ping -Z $U: exit 0" 0 $?
 check_rc "ping -Z unknown user: exit 2" 2 in_obs "$XS" ping -Z "xsnouser$$" -c 1 198.18.0.2
 check_eq "ping -Z unknown user named" "xdpscope: ping: unknown user 'xsnouser$$' (-Z)" \
 	"$(cat "$TMP/err")"
+
+# ---- sniff: a packet socket needs CAP_NET_RAW (promiscuous mode too); reading a file nothing
+bg_as_user "$PRIV" sniff -i obs0 -c 4 icmp >"$TMP/s.out" 2>"$TMP/s.err"
+s=$BG_PID
+if wait_for "$TMP/s.err" 10 'listening on obs0'; then
+	check_eq "sniff as nobody keeps no capability once capturing" "" "$(caps_of "$s" CapEff)"
+	check_eq "sniff: nor any permitted one" "" "$(caps_of "$s" CapPrm)"
+	check_match "sniff: obs0 promiscuous" "promiscuity [1-9]" "$(in_obs ip -d link show obs0)"
+	in_obs ping -c 2 -i 0.2 -q 198.18.0.2 >/dev/null
+else
+	fail "sniff as nobody with file capabilities listens: $(cat "$TMP/s.err")"
+fi
+wait "$s"
+check_eq "sniff as nobody with file capabilities: exit 0" 0 $?
+check_eq "sniff as nobody: 2 requests, 2 replies" "2 2" \
+	"$(echo "$(grep -c 'ICMP echo request' "$TMP/s.out") $(grep -c 'ICMP echo reply' "$TMP/s.out")")"
+# Promiscuous mode needs no CAP_NET_ADMIN: libpcap asks the packet socket for it.
+bg_as_user "$TMP/raw/xdpscope" sniff -i obs0 -c 1 icmp >/dev/null 2>"$TMP/sr.err"
+s=$BG_PID
+if wait_for "$TMP/sr.err" 10 'listening on obs0'; then
+	check_match "sniff with cap_net_raw alone: obs0 promiscuous" "promiscuity [1-9]" \
+		"$(in_obs ip -d link show obs0)"
+	in_obs ping -c 1 -q 198.18.0.2 >/dev/null
+else
+	fail "sniff with cap_net_raw alone listens: $(cat "$TMP/sr.err")"
+fi
+wait "$s"
+check_eq "sniff with cap_net_raw alone: exit 0" 0 $?
+check_eq "promiscuous mode off after sniff" "promiscuity 0" \
+	"$(in_obs ip -d link show obs0 | grep -o 'promiscuity [0-9]*')"
+check_rc "sniff without capabilities: exit 2" 2 as_user "$NOCAP" sniff -i obs0 -c 1
+check_match "names CAP_NET_RAW" "^xdpscope: sniff: missing capability CAP_NET_RAW " "$(cat "$TMP/err")"
+check_rc "sniff -p without capabilities: exit 2" 2 as_user "$NOCAP" sniff -p -i obs0 -c 1
+check_match "names CAP_NET_RAW" "^xdpscope: sniff: missing capability CAP_NET_RAW " "$(cat "$TMP/err")"
+# -Z USER: the -w file is created after the switch, so USER owns it (as with tcpdump -Z).
+mkdir -m 1777 "$TMP/w"
+bg in_obs "$XS" sniff -Z "$U" -i obs0 -c 2 -w "$TMP/w/z.pcap" icmp >/dev/null 2>"$TMP/sz.err"
+s=$BG_PID
+if wait_for "$TMP/sz.err" 10 'listening on obs0'; then
+	check_eq "sniff -Z $U: uids" "$UID_U $UID_U $UID_U $UID_U" "$(status_field "$s" Uid | tr -s '\t ' ' ')"
+	check_eq "sniff -Z $U: no capability" "" "$(caps_of "$s" CapPrm)"
+	in_obs ping -c 1 -q 198.18.0.2 >/dev/null
+else
+	fail "sniff -Z $U listens: $(cat "$TMP/sz.err")"
+fi
+wait "$s"
+check_eq "sniff -Z $U: exit 0" 0 $?
+check_eq "sniff -Z $U: $U owns the -w file" "$U" "$(stat -c %U "$TMP/w/z.pcap")"
+check_eq "sniff -Z $U: the file holds the 2 packets (tcpdump -r)" 2 \
+	"$(tcpdump -r "$TMP/w/z.pcap" -nn 2>/dev/null | wc -l)"
+chmod 644 "$TMP/w/z.pcap"
+check_rc "sniff -r as nobody without capabilities: exit 0" 0 as_user "$NOCAP" sniff -r "$TMP/w/z.pcap"
+check_eq "sniff -r: 2 packets" 2 "$(wc -l <"$TMP/out")"
 
 # ---- commands that need no capability work as nobody with and without them -----------------
 want_ip="Interface [obs0] --> IP: $(in_obs ip -j -4 addr show obs0 | jq -r '.[0].addr_info[0].local')"
