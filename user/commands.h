@@ -4,6 +4,7 @@
 
 /* Each returns the process exit code (see cli.h). argv[0] is the command name. */
 int cmd_watch(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 
 #endif

@@ -25,6 +25,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "watch", cmd_watch, "count TCP source ports and ICMP replies per source, in the kernel" },
+	{ "sweep", cmd_sweep, "find which hosts answer ICMP echo, once or on a schedule" },
 	{ "version", cmd_version, "print the version" },
 };
 
