@@ -72,7 +72,10 @@ static void usage(FILE *f)
 		"are counted in the kernel by a BPF program on the interface the route to the\n"
 		"targets uses, attached only while the sweep runs.\n\n"
 		"TARGET: an IPv4 or IPv6 address, a CIDR block (as fping -g: IPv4 blocks shorter\n"
-		"than /31 leave out the network and broadcast addresses), a range A-B, or a host name.\n\n"
+		"than /31 leave out the network and broadcast addresses; IPv6 blocks include every\n"
+		"address), a range A-B (both ends included), or a host name (its first address).\n"
+		"Repeated addresses are probed once. This machine's own addresses count too (their\n"
+		"replies come back over loopback, where the counter is attached as well).\n\n"
 		"  --every S         repeat every S seconds until SIGINT/SIGTERM or --count rounds\n"
 		"  --count N         number of rounds (default 1; with --every: until a signal)\n"
 		"  --rate PPS        probes per second (default 10000)\n"
@@ -330,7 +333,8 @@ static void progress(struct sweep_ctx *c, size_t total, bool end)
 	c->progress_shown = true;
 }
 
-static void send_list(struct sweep_ctx *c, size_t n, size_t total, uint64_t min_sent)
+static void send_list(struct sweep_ctx *c, const uint32_t *idx, size_t n, size_t total,
+		      uint64_t min_sent)
 {
 	size_t pos = 0;
 
@@ -342,7 +346,7 @@ static void send_list(struct sweep_ctx *c, size_t n, size_t total, uint64_t min_
 			wait_until(c, until, min_sent, &stop_signal);
 			continue;
 		}
-		done = sweep_send_batch(&c->snd, &c->t, c->idx + pos, b < n - pos ? b : n - pos,
+		done = sweep_send_batch(&c->snd, &c->t, idx + pos, b < n - pos ? b : n - pos,
 					c->r.sent_ns, c->r.err);
 		if (!done) {
 			/* Out of buffers: let the queue drain a little. */
@@ -366,12 +370,41 @@ static int read_hits(struct sweep_ctx *c, bool reset)
 	return err;
 }
 
+/* A retry pass over the previous pass's list idx[0..n) (in send order): each silent target is
+ * probed again once its own timeout has passed, as fping does, so the pass never waits for
+ * the whole previous one. Compacts the retried targets into idx[0..*out). */
+static int retry_pass(struct sweep_ctx *c, size_t n, size_t *out, uint64_t min_sent)
+{
+	uint64_t tmo = (uint64_t)(c->o->timeout * 1e9);
+	size_t r = 0, w = 0;
+
+	while (r < n && !stop_signal) {
+		uint64_t due = c->r.sent_ns[c->idx[r]] + tmo, now = mono_ns();
+		size_t w0 = w;
+
+		if (due > now)
+			wait_until(c, due / 1e9, min_sent, &stop_signal);
+		if (stop_signal || read_hits(c, false))
+			break;
+		/* Every target whose timeout has passed by now: replies to it are in the map. */
+		for (now = mono_ns(); r < n && c->r.sent_ns[c->idx[r]] + tmo <= now; r++) {
+			uint32_t i = c->idx[r];
+
+			if (c->r.rtt_ns[i] < 0 && !c->r.err[i])
+				c->idx[w++] = i;
+		}
+		send_list(c, c->idx + w0, w - w0, c->sent + (w - w0) + (n - r), min_sent);
+	}
+	*out = w;
+	return stop_signal ? 0 : (r < n ? -1 : 0);
+}
+
 /* One round: every target, then the silent ones again, then the wait for late replies. */
 static int run_round(struct sweep_ctx *c)
 {
 	static volatile sig_atomic_t never;
 	uint64_t min_sent = mono_ns();
-	size_t n = c->t.n, total = n;
+	size_t n = c->t.n;
 
 	c->round_start = clock_mono_s();
 	c->sent = 0;
@@ -383,22 +416,13 @@ static int run_round(struct sweep_ctx *c)
 		c->r.err[i] = 0;
 		c->idx[i] = i;
 	}
-	for (uint64_t attempt = 0; attempt <= c->o->retries && n && !stop_signal; attempt++) {
-		if (attempt) {
-			wait_until(c, clock_mono_s() + c->o->timeout, min_sent, &stop_signal);
-			if (read_hits(c, false))
-				return -1;
-			n = 0;
-			for (size_t i = 0; i < c->t.n; i++)
-				if (c->r.rtt_ns[i] < 0 && !c->r.err[i] && c->r.sent_ns[i])
-					c->idx[n++] = i;
-			total = c->sent + n;
-		}
-		send_list(c, n, total, min_sent);
-	}
+	send_list(c, c->idx, n, n, min_sent);
+	for (uint64_t attempt = 1; attempt <= c->o->retries && n && !stop_signal; attempt++)
+		if (retry_pass(c, n, &n, min_sent))
+			return -1;
 	/* Replies to the last probes, even after a signal: the report must be true. */
 	wait_until(c, clock_mono_s() + c->o->timeout, min_sent, &never);
-	progress(c, total, true);
+	progress(c, 0, true);
 	if (read_hits(c, true))
 		return -1;
 	for (size_t i = 0; i < c->t.n; i++) {
