@@ -34,7 +34,7 @@ sets() { # FILE KEY -> sorted addresses of that JSON key
 }
 
 # Exact sets, BPF mode; a BPF program on obs0 while it runs, none after.
-in_obs "$XS" sweep --json --rate 2000 198.18.64.0/19 >"$TMP/bpf.json" 2>"$TMP/bpf.err" &
+in_obs "$XS" sweep --json --rate 5000 198.18.64.0/19 >"$TMP/bpf.json" 2>"$TMP/bpf.err" &
 pid=$!
 wait_for "$TMP/bpf.err" 5 'counting replies in BPF on obs0' && sleep 0.3
 check_eq "xdp program attached to obs0 during the sweep" "1" \
@@ -63,7 +63,7 @@ check_match "--no-bpf says so" 'raw socket' "$(cat "$TMP/raw.err")"
 # cross obs0 (they come back over loopback) and must still count.
 for mode in bpf no-bpf; do
 	flag=; [ $mode == no-bpf ] && flag=--no-bpf
-	in_obs "$XS" sweep --json $flag 2001:db8:1::/119 2001:db8::1 198.18.0.1 127.0.0.1 \
+	in_obs "$XS" sweep --json $flag --timeout 0.5 2001:db8:1::/119 2001:db8::1 198.18.0.1 127.0.0.1 \
 		>"$TMP/v6.json" 2>"$TMP/v6.err"
 	check_eq "IPv6 alive set ($mode)" \
 		"$( (cat "$TMP/alive6"; printf '127.0.0.1\n198.18.0.1\n2001:db8::1\n') | sort)" \
@@ -127,6 +127,41 @@ check_eq "SIGINT: one complete JSON object" 1 "$(jq -c . "$TMP/sig.json" | wc -l
 check_eq "SIGINT: probed ones partitioned" "$(jq .targets "$TMP/sig.json")" \
 	"$(jq '(.alive|length) + (.inactive|length)' "$TMP/sig.json")"
 check_eq "SIGINT: detached" "0" "$(in_obs ip -j link show obs0 | jq '[.[0].xdp // empty] | length')"
+
+# Without the capabilities BPF needs, the sweep says so and counts with a raw socket instead.
+in_obs capsh --drop=cap_bpf,cap_perfmon,cap_sys_admin -- -c \
+	"$XS sweep --json --rate 50000 --timeout 0.5 198.18.64.0/19 >$TMP/nocap.json 2>$TMP/nocap.err"
+check_match "no CAP_BPF: says BPF is unavailable" 'BPF unavailable' "$(cat "$TMP/nocap.err")"
+check_eq "no CAP_BPF: same alive set" "$(cat "$TMP/alive4")" "$(sets "$TMP/nocap.json" alive)"
+
+# Replies that are not echo replies from the probed address do not count: the host rewrites
+# the source of 198.18.64.5's replies to 198.18.64.6 (stateless nft rule), and returns ICMP
+# host unreachable for 198.18.81.0/24 (forwarding on, unreachable route).
+in_host nft -f - <<'NFT'
+table ip xs_sweep {
+	chain out {
+		type filter hook output priority 0;
+		ip saddr 198.18.64.5 icmp type echo-reply ip saddr set 198.18.64.6
+	}
+}
+NFT
+in_host sysctl -qw net.ipv4.ip_forward=1
+in_host ip route add unreachable 198.18.81.0/24
+unreach0=$(in_obs nstat -az IcmpInDestUnreachs | awk '/IcmpInDestUnreachs/ {print $2}')
+for mode in bpf no-bpf; do
+	flag=; [ $mode == no-bpf ] && flag=--no-bpf
+	in_obs "$XS" sweep --json $flag --timeout 0.5 198.18.64.5 198.18.64.7 198.18.81.1-198.18.81.3 \
+		>"$TMP/spoof.json" 2>/dev/null
+	check_eq "rewritten-source reply and ICMP errors not alive ($mode)" \
+		'["198.18.64.7"] ["198.18.64.5","198.18.81.1","198.18.81.2","198.18.81.3"]' \
+		"$(jq -c .alive "$TMP/spoof.json") $(jq -c .inactive "$TMP/spoof.json")"
+done
+unreach1=$(in_obs nstat -az IcmpInDestUnreachs | awk '/IcmpInDestUnreachs/ {print $2}')
+check_match "the host did send ICMP errors ($unreach0 -> $unreach1)" '^[0-9]+$' \
+	"$((unreach1 > unreach0 ? unreach1 : -1))"
+in_host nft delete table ip xs_sweep
+in_host ip route del unreachable 198.18.81.0/24
+in_host sysctl -qw net.ipv4.ip_forward=0
 
 # Bad input: exit 2, one line naming the value, nothing on stdout.
 bad() { # NAME VALUE-IN-MESSAGE ARGS...
