@@ -497,6 +497,9 @@ static int run(struct sweep_ctx *c)
 		if (c->o->count && c->round >= c->o->count)
 			break;
 		next += c->o->every;
+		/* A round longer than --every starts the next one at once, without catching up. */
+		if (next < clock_mono_s())
+			next = clock_mono_s();
 		clock_sleep_until(next, &stop_signal);
 	}
 	return rc;
