@@ -188,5 +188,15 @@ bad "rate 0" "--rate value '0'" --rate 0 198.18.0.2
 bad "timeout 0" "--timeout value '0'" --timeout 0 198.18.0.2
 bad "too many targets" "max-targets 4096" --max-targets 4096 198.18.64.0/19
 bad "no target" "missing TARGET"
+bad "no such interface" "nosuch0" -I nosuch0 198.18.0.2
+bad "format" "--format value 'xml'" --format xml 198.18.0.2
+
+# -I picks the interface: counting on lo only, obs0's replies are not seen (and the tool
+# says where it counts).
+in_obs "$XS" sweep --json -I lo --retries 0 --timeout 0.3 198.18.0.2 198.18.0.1 \
+	>"$TMP/i.json" 2>"$TMP/i.err"
+check_match "-I lo: counts on lo only" 'BPF on lo \(xdp-generic\)$' "$(cat "$TMP/i.err")"
+check_eq "-I lo: only the local address is seen alive" '["198.18.0.1"] ["198.18.0.2"]' \
+	"$(jq -c .alive "$TMP/i.json") $(jq -c .inactive "$TMP/i.json")"
 
 lab_finish
