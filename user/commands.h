@@ -11,5 +11,4 @@ int cmd_ping(int argc, char **argv);
 int cmd_sniff(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 
-
 #endif
