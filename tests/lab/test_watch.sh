@@ -64,25 +64,21 @@ run_mode() {
 run_mode xdp
 run_mode tc
 
-# SIGKILL: the kernel must detach with the last link fd, nothing left behind. Programs are
-# identified by id (those that appeared when this watch started), so that other BPF users on
-# the machine cannot disturb the check.
-prog_ids() { bpftool prog show -j | jq -r ".[] | select(.name==\"$1\") | .id" | sort; }
+# SIGKILL: the kernel must detach with the last link fd, nothing left behind. Our program is
+# the one behind the link fd the watch process holds (its fdinfo names the prog_id), so other
+# BPF users on the machine cannot disturb the check.
 for mode in xdp tc; do
-	prog=census_$mode
-	before=$(prog_ids "$prog")
 	bg in_obs "$XS" watch obs0 --attach "$mode" --json >/dev/null 2>"$TMP/k.err"
 	w=$BG_PID
 	wait_for "$TMP/k.err" 10 'attached census' || fail "kill $mode: not attached"
-	ours=$(comm -13 <(echo "$before") <(prog_ids "$prog") | tr '\n' ' ')
-	check_match "kill $mode: our program loaded" '^[0-9]+ $' "$ours"
-	[ "$mode" = xdp ] && check_eq "kill xdp: attached to obs0" "${ours% }" \
+	ours=$(grep -h -A3 '^link_type' /proc/"$w"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ {print $2}')
+	check_match "kill $mode: watch holds one link" '^[0-9]+$' "$ours"
+	[ "$mode" = xdp ] && check_eq "kill xdp: attached to obs0" "$ours" \
 		"$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')"
 	kill -9 "$w"; wait "$w" 2>/dev/null
-	left=$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')
 	for _ in $(seq 40); do # the kernel frees the program after an RCU grace period
 		left=$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')
-		left+=$(comm -12 <(echo "${ours// /$'\n'}" | sed '/^$/d') <(prog_ids "$prog"))
+		left+=$(bpftool prog show -j | jq -r ".[] | select(.id==${ours:-0}) | .id")
 		[ -z "$left" ] && break
 		sleep 0.05
 	done
