@@ -64,6 +64,21 @@ uint64_t privs_needed(const char *cmd, unsigned int flags)
 	return 0;
 }
 
+/* What capability privs_order[i] is for, in the words of command cmd. */
+static const char *privs_why(const char *cmd, size_t i)
+{
+	int cap = privs_order[i].cap;
+
+	if (cap == CAP_NET_RAW && !strcmp(cmd, "ping"))
+		return "open a raw ICMP socket; net.ipv4.ping_group_range allows no group of ours "
+		       "the ICMP datagram socket";
+	if (cap == CAP_NET_RAW && !strcmp(cmd, "sweep"))
+		return "send ICMP echo requests on a raw socket";
+	if (cap != CAP_NET_RAW && cap != CAP_SETUID && cap != CAP_SETGID && !strcmp(cmd, "sweep"))
+		return "count replies in BPF; --no-bpf counts them without";
+	return privs_order[i].why;
+}
+
 int privs_check(const char *cmd, unsigned int flags, const struct privs_user *u)
 {
 	uint64_t need = privs_needed(cmd, flags);
@@ -72,12 +87,8 @@ int privs_check(const char *cmd, unsigned int flags, const struct privs_user *u)
 		need |= PRIVS_CAP(CAP_SETUID) | PRIVS_CAP(CAP_SETGID);
 	for (size_t i = 0; i < sizeof(privs_order) / sizeof(privs_order[0]); i++) {
 		int one[] = { privs_order[i].cap, -1 };
-		const char *why = privs_order[i].why;
 
-		if (one[0] == CAP_NET_RAW && !strcmp(cmd, "ping"))
-			why = "open a raw ICMP socket; net.ipv4.ping_group_range allows no group of "
-			      "ours the ICMP datagram socket";
-		if (need & PRIVS_CAP(one[0]) && caps_require(cmd, one, why))
+		if (need & PRIVS_CAP(one[0]) && caps_require(cmd, one, privs_why(cmd, i)))
 			return -1;
 	}
 	return 0;

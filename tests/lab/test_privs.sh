@@ -181,6 +181,48 @@ chmod 644 "$TMP/w/z.pcap"
 check_rc "sniff -r as nobody without capabilities: exit 0" 0 as_user "$NOCAP" sniff -r "$TMP/w/z.pcap"
 check_eq "sniff -r: 2 packets" 2 "$(wc -l <"$TMP/out")"
 
+# ---- sweep: BPF counter plus a raw socket; --no-bpf the raw socket only --------------------
+# Expected: the lab's IPv4 addresses (both namespaces) inside 198.18.0.0/29, from ip -j.
+want_alive=$({ in_obs ip -j -4 addr; in_host ip -j -4 addr; } | jq -r '.[].addr_info[].local' |
+	grep -E '^198\.18\.0\.[1-6]$' | sort -t. -k4,4n | xargs)
+bg_as_user "$PRIV" sweep --json --every 0.3 --timeout 0.2 198.18.0.0/29 >"$TMP/sw.out" 2>"$TMP/sw.err"
+s=$BG_PID
+if wait_for "$TMP/sw.out" 15 '"round":1,'; then
+	check_eq "sweep as nobody keeps no capability once set up" "" "$(caps_of "$s" CapEff)"
+	check_eq "sweep: nor any permitted one" "" "$(caps_of "$s" CapPrm)"
+	wait_for "$TMP/sw.out" 10 '"round":2,' || fail "sweep as nobody: no second round"
+else
+	fail "sweep as nobody with file capabilities reports: $(cat "$TMP/sw.err")"
+fi
+kill -INT "$s"
+wait "$s"
+check_eq "sweep as nobody: exit 1 (some inactive)" 1 $?
+check_eq "sweep as nobody (BPF): alive hosts, every round" "$want_alive" \
+	"$(jq -r '.alive | join(" ")' <"$TMP/sw.out" | sort -u)"
+check_match "sweep as nobody counted in BPF" "counting replies in BPF on obs0" "$(cat "$TMP/sw.err")"
+check_rc "sweep without capabilities: exit 2" 2 as_user "$NOCAP" sweep 198.18.0.2
+check_match "names CAP_BPF" "^xdpscope: sweep: missing capability CAP_BPF " "$(cat "$TMP/err")"
+check_rc "sweep with cap_net_raw only: exit 2" 2 as_user "$TMP/raw/xdpscope" sweep 198.18.0.2
+check_match "names CAP_BPF" "^xdpscope: sweep: missing capability CAP_BPF " "$(cat "$TMP/err")"
+check_rc "sweep --no-bpf without capabilities: exit 2" 2 as_user "$NOCAP" sweep --no-bpf 198.18.0.2
+check_match "names CAP_NET_RAW" "^xdpscope: sweep: missing capability CAP_NET_RAW " "$(cat "$TMP/err")"
+check_rc "sweep --no-bpf with cap_net_raw only: exit 1" 1 as_user "$TMP/raw/xdpscope" sweep \
+	--no-bpf --json --timeout 0.3 198.18.0.0/29
+check_eq "sweep --no-bpf as nobody: alive hosts" "$want_alive" "$(jq -r '.alive | join(" ")' <"$TMP/out")"
+bg in_obs "$XS" sweep -Z "$U" --json --every 0.3 --timeout 0.2 198.18.0.2 >"$TMP/swz.out" 2>&1
+s=$BG_PID
+if wait_for "$TMP/swz.out" 15 '"round":1,'; then
+	check_eq "sweep -Z $U: uids" "$UID_U $UID_U $UID_U $UID_U" "$(status_field "$s" Uid | tr -s '\t ' ' ')"
+	check_eq "sweep -Z $U: no capability" "" "$(caps_of "$s" CapPrm)"
+else
+	fail "sweep -Z $U reports: $(cat "$TMP/swz.out")"
+fi
+kill -INT "$s"
+wait "$s"
+check_eq "sweep -Z $U: exit 0 (198.18.0.2 alive)" 0 $?
+check_eq "nothing attached after the sweeps" "" \
+	"$(in_obs ip -j link show | jq -r '.[].xdp.prog.id // empty')"
+
 # ---- commands that need no capability work as nobody with and without them -----------------
 want_ip="Interface [obs0] --> IP: $(in_obs ip -j -4 addr show obs0 | jq -r '.[0].addr_info[0].local')"
 want_ifaces=$(in_obs ip -j link show | jq -r '[.[].ifname] | sort | join(" ")')
