@@ -53,8 +53,10 @@ uint64_t privs_needed(const char *cmd, unsigned int flags)
 {
 	if (!strcmp(cmd, "watch"))
 		return BPF_CAPS;
+	/* Sweep's BPF counter is optional: without its capabilities sweep names the missing one
+	 * and counts replies on its raw socket instead, so only that socket is a must. */
 	if (!strcmp(cmd, "sweep"))
-		return (flags & PRIVS_NO_BPF ? 0 : BPF_CAPS) | PRIVS_CAP(CAP_NET_RAW);
+		return PRIVS_CAP(CAP_NET_RAW);
 	if (!strcmp(cmd, "ping"))
 		return privs_ping_dgram_allowed() ? 0 : PRIVS_CAP(CAP_NET_RAW);
 	/* Promiscuous mode too: libpcap asks for it with PACKET_MR_PROMISC on the packet socket,
@@ -74,8 +76,6 @@ static const char *privs_why(const char *cmd, size_t i)
 		       "the ICMP datagram socket";
 	if (cap == CAP_NET_RAW && !strcmp(cmd, "sweep"))
 		return "send ICMP echo requests on a raw socket";
-	if (cap != CAP_NET_RAW && cap != CAP_SETUID && cap != CAP_SETGID && !strcmp(cmd, "sweep"))
-		return "count replies in BPF; --no-bpf counts them without";
 	return privs_order[i].why;
 }
 

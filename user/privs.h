@@ -10,8 +10,7 @@
 
 /* Variants of a command that need more or less than its default. */
 enum {
-	PRIVS_NO_BPF = 1 << 0,  /* sweep --no-bpf: raw sockets only */
-	PRIVS_OFFLINE = 1 << 1, /* sniff -r / -D: no capture device */
+	PRIVS_OFFLINE = 1 << 0, /* sniff -r / -D: no capture device */
 };
 
 /* The user to become after setup (-Z USER); name NULL means stay who we are. */

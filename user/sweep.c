@@ -593,7 +593,7 @@ int cmd_sweep(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc = EXIT_ERROR;
 
-	if (parse_opts(argc, argv, &o) || privs_check(CMD, o.no_bpf ? PRIVS_NO_BPF : 0, &o.user))
+	if (parse_opts(argc, argv, &o) || privs_check(CMD, 0, &o.user))
 		return EXIT_ERROR;
 	/* Handlers first: a signal while attached must still detach through the normal path. */
 	sigaction(SIGINT, &sa, NULL);
