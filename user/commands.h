@@ -3,6 +3,8 @@
 #define XDPSCOPE_COMMANDS_H
 
 /* Each returns the process exit code (see cli.h). argv[0] is the command name. */
+int cmd_echo_server(int argc, char **argv);
+int cmd_echo_client(int argc, char **argv);
 
 
 #endif

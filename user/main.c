@@ -25,6 +25,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "version", cmd_version, "print the version" },
+	{ "echo-server", cmd_echo_server, "TCP echo service, IPv4 and IPv6, bounded memory per client" },
+	{ "echo-client", cmd_echo_client, "send a message to an echo server, print each read of the echo" },
 };
 
 static void usage(FILE *f)
