@@ -402,8 +402,14 @@ static int echo_loop(struct echo_server *s)
 		for (int i = 0; i < n; i++) {
 			enum echo_kind kind = *(enum echo_kind *)evs[i].data.ptr;
 
-			if (kind == ECHO_SIGNAL)
+			if (kind == ECHO_SIGNAL) {
+				struct signalfd_siginfo si;
+
+				/* Consume it, or it is delivered when the mask is restored. */
+				if (read(s->sig.fd, &si, sizeof(si)) != sizeof(si))
+					continue;
 				return EXIT_OK;
+			}
 			if (kind == ECHO_LISTENER)
 				echo_accept(s);
 			else
