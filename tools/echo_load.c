@@ -2,7 +2,9 @@
  * spread over source addresses, checks each one echoes, re-checks them all while all are open
  * (connections held), then optionally pumps BYTES per connection and verifies every byte.
  *   echo_load --connect ADDR --port N --conns N [--source A,B...] [--bytes B] [--timeout S]
- * Prints one line: held=H conns=N bytes=B seconds=S mismatches=M */
+ *             [--hold S]
+ * With --hold, prints "holding H" and keeps all connections open S seconds (for measuring the
+ * server's memory). Then prints one line: held=H conns=N bytes=B seconds=S done=D mismatches=M */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -274,13 +276,14 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "connect", 1, NULL, 'c' }, { "port", 1, NULL, 'p' }, { "conns", 1, NULL, 'n' },
 		{ "source", 1, NULL, 's' },  { "bytes", 1, NULL, 'b' }, { "timeout", 1, NULL, 't' },
+		{ "hold", 1, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct load l = { .n = 1 };
 	const char *dst = NULL;
 	char *sources = NULL;
 	unsigned long port = 0;
-	double timeout = 60, t0, t1;
+	double timeout = 60, hold = 0, t0, t1;
 	struct rlimit rl;
 	int o;
 
@@ -292,6 +295,7 @@ int main(int argc, char **argv)
 		case 's': sources = optarg; break;
 		case 'b': l.bytes = strtoull(optarg, NULL, 10); break;
 		case 't': timeout = strtod(optarg, NULL); break;
+		case 'h': hold = strtod(optarg, NULL); break;
 		default: return 2;
 		}
 	}
@@ -325,6 +329,12 @@ int main(int argc, char **argv)
 	load_round(&l, LOAD_HELD, LOAD_PROBE, 8);
 	load_run(&l, load_count(&l, LOAD_PROBE), l.n);
 	size_t held = load_count(&l, LOAD_HELD);
+
+	if (hold > 0) {
+		printf("holding %zu\n", held);
+		fflush(stdout);
+		usleep((useconds_t)(hold * 1e6));
+	}
 
 	t0 = load_now();
 	if (l.bytes) {
