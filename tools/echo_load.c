@@ -4,7 +4,8 @@
  *   echo_load --connect ADDR --port N --conns N [--source A,B...] [--bytes B] [--timeout S]
  *             [--hold S]
  * With --hold, prints "holding H" and keeps all connections open S seconds (for measuring the
- * server's memory). Then prints one line: held=H conns=N bytes=B seconds=S done=D mismatches=M */
+ * server's memory). Then prints one line: held=H conns=N open_seconds=T (to open and check all)
+ * bytes=B seconds=S (echoing B) done=D mismatches=M */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
@@ -283,7 +284,7 @@ int main(int argc, char **argv)
 	const char *dst = NULL;
 	char *sources = NULL;
 	unsigned long port = 0;
-	double timeout = 60, hold = 0, t0, t1;
+	double timeout = 60, hold = 0, t0, t1, topen;
 	struct rlimit rl;
 	int o;
 
@@ -323,12 +324,15 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < l.n; i++)
 		l.c[i].fd = -1;
 
-	l.deadline = load_now() + timeout;
+	topen = load_now();
+	l.deadline = topen + timeout;
 	load_run(&l, l.n, 0); /* connect all, one 8-byte echo each */
 	/* Now all are open at once: a second echo on each proves the server holds them all. */
 	load_round(&l, LOAD_HELD, LOAD_PROBE, 8);
 	load_run(&l, load_count(&l, LOAD_PROBE), l.n);
 	size_t held = load_count(&l, LOAD_HELD);
+
+	topen = load_now() - topen;
 
 	if (hold > 0) {
 		printf("holding %zu\n", held);
@@ -350,7 +354,8 @@ int main(int argc, char **argv)
 		if (l.c[i].fd >= 0)
 			close(l.c[i].fd);
 	}
-	printf("held=%zu conns=%zu bytes=%llu seconds=%.3f done=%zu mismatches=%llu\n", held, l.n,
+	printf("held=%zu conns=%zu open_seconds=%.3f bytes=%llu seconds=%.3f done=%zu mismatches=%llu\n",
+	       held, l.n, topen,
 	       (unsigned long long)echoed, t1 - t0, load_count(&l, LOAD_DONE),
 	       (unsigned long long)l.mismatches);
 	close(l.ep);

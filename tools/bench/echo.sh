@@ -3,17 +3,17 @@
 # bytes/s echoed, for xdpscope echo-server and socat (TCP-LISTEN,fork EXEC:cat) in the same run.
 # Server in the obs namespace, load (build/tools/echo_load) in the host namespace.
 #   tools/bench/echo.sh [BUILD]
-# Environment: ECHO_BENCH_CONNS (10000) connections for echo-server; ECHO_BENCH_SOCAT_CONNS (1000)
+# Environment: ECHO_BENCH_CONNS (10000) connections for echo-server; ECHO_BENCH_SOCAT_CONNS (300)
 # for socat, which runs two processes per connection, so 10,000 would mean 20,000 processes on a
 # shared machine; ECHO_BENCH_STREAMS (32) x ECHO_BENCH_BYTES (16 MiB) for throughput.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BUILD=${1:-build}
-export LAB_PREFIX=${LAB_PREFIX:-xb$$}
+export LAB_PREFIX=${LAB_PREFIX:-echob$$}
 XS=$PWD/$BUILD/xdpscope
 LOAD=$PWD/$BUILD/tools/echo_load
 CONNS=${ECHO_BENCH_CONNS:-10000}
-SOCAT_CONNS=${ECHO_BENCH_SOCAT_CONNS:-1000}
+SOCAT_CONNS=${ECHO_BENCH_SOCAT_CONNS:-300}
 STREAMS=${ECHO_BENCH_STREAMS:-32}
 BYTES=${ECHO_BENCH_BYTES:-16777216}
 OBS=$LAB_PREFIX-obs
@@ -74,6 +74,7 @@ stop() {
 run() {
 	local name=$1 n=$2 out held rss base
 	base=$(obs_rss_kb)
+	rm -f "$TMP/hold.out"
 	echo "bench: $(date +%T) $name: opening $n connections" >&2
 	ip netns exec "$HOST" "$LOAD" --connect 198.18.0.1 --port "$PORT" --conns "$n" \
 		--source "$SOURCES" --hold 2 --timeout 120 >"$TMP/hold.out" 2>&1 &
@@ -85,7 +86,7 @@ run() {
 	echo "bench: $(date +%T) $name: held ${held:-0}; echoing $STREAMS x $BYTES bytes" >&2
 	out=$(ip netns exec "$HOST" "$LOAD" --connect 198.18.0.1 --port "$PORT" --conns "$STREAMS" \
 		--source "$SOURCES" --bytes "$BYTES" --timeout 300 || true)
-	echo "$name|$n|${held:-0}|$rss|$base|$out" >>"$TMP/results"
+	echo "$name|$n|${held:-0}|$rss|$base|$out|$(grep "^held=" "$TMP/hold.out")" >>"$TMP/results"
 }
 
 start "$XS" echo-server --port "$PORT"
@@ -96,20 +97,23 @@ run "socat fork EXEC:cat" "$SOCAT_CONNS"
 stop
 
 awk -F'|' -v streams="$STREAMS" -v bytes="$BYTES" '
-function field(s, k,   m) { return match(s, k "=[0-9.]+") ? substr(s, RSTART + length(k) + 1, RLENGTH - length(k) - 1) : 0 }
+function field(s, k) { return match(s, " " k "=[0-9.]+") ? substr(s, RSTART + length(k) + 2, RLENGTH - length(k) - 2) : 0 }
 {
 	name[NR] = $1; want[NR] = $2; held[NR] = $3
 	kb[NR] = $4 - 0; per[NR] = held[NR] ? ($4 - $5) * 1024 / held[NR] : 0
 	b = field($6, "bytes"); s = field($6, "seconds"); bad[NR] = field($6, "mismatches") + 0
 	done[NR] = field($6, "done") + 0; rate[NR] = s > 0 ? b / s : 0
+	open[NR] = field($7, "open_seconds") + 0
 }
 END {
 	printf "echo benchmark, lab veth, %d streams x %d bytes for throughput\n", streams, bytes
-	printf "%-22s %13s %12s %14s %14s %s\n", "server", "held/tried", "PSS (MiB)", "bytes/conn", "echo MB/s", "streams ok"
+	printf "%-22s %13s %9s %9s %12s %10s %10s\n", "server", "held/tried", "conn/s", "PSS MiB",
+		"PSS B/conn", "echo MB/s", "streams ok"
 	for (i = 1; i <= NR; i++)
-		printf "%-22s %6d/%-6d %12.1f %14.0f %14.1f %d/%d%s\n", name[i], held[i], want[i], kb[i] / 1024,
-			per[i], rate[i] / 1e6, done[i], streams, bad[i] ? " MISMATCHES" : ""
-	if (NR == 2 && rate[2] > 0 && per[1] > 0)
-		printf "ratio xdpscope/socat: throughput %.2fx, memory per held connection %.3fx\n",
-			rate[1] / rate[2], per[1] / per[2]
+		printf "%-22s %6d/%-6d %9.0f %9.1f %12.0f %10.1f %7d/%d%s\n", name[i], held[i], want[i],
+			(open[i] > 0 ? held[i] / open[i] : 0), kb[i] / 1024, per[i], rate[i] / 1e6, done[i],
+			streams, bad[i] ? " MISMATCHES" : ""
+	if (NR == 2 && rate[2] > 0 && per[2] > 0 && open[1] > 0 && open[2] > 0)
+		printf "ratio xdpscope/socat: echo throughput %.2fx, connections opened per second %.1fx, memory per held connection %.4fx\n",
+			rate[1] / rate[2], (held[1] / open[1]) / (held[2] / open[2]), per[1] / per[2]
 }' "$TMP/results"
