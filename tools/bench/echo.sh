@@ -42,12 +42,10 @@ done
 # Proportional set size (shared pages split among sharers) of every process in the obs namespace:
 # the server, and for socat its forked children and their cat.
 obs_rss_kb() {
-	local total=0 p r
-	for p in $(ip netns pids "$OBS"); do
-		r=$(awk '/^Pss:/ {print $2}' "/proc/$p/smaps_rollup" 2>/dev/null || true)
-		total=$((total + ${r:-0}))
-	done
-	echo "$total"
+	local files=() p
+	for p in $(ip netns pids "$OBS"); do files+=("/proc/$p/smaps_rollup"); done
+	# One awk for all files: the sample must be taken while the connections are held.
+	[ ${#files[@]} -gt 0 ] && awk '/^Pss:/ {s += $2} END {print s + 0}' "${files[@]}" 2>/dev/null || echo 0
 }
 
 start() { # start CMD...: server in obs, waits until it listens
@@ -77,7 +75,7 @@ run() {
 	rm -f "$TMP/hold.out"
 	echo "bench: $(date +%T) $name: opening $n connections" >&2
 	ip netns exec "$HOST" "$LOAD" --connect 198.18.0.1 --port "$PORT" --conns "$n" \
-		--source "$SOURCES" --hold 2 --timeout 120 >"$TMP/hold.out" 2>&1 &
+		--source "$SOURCES" --hold 5 --timeout 120 >"$TMP/hold.out" 2>&1 &
 	local lp=$!
 	for _ in $(seq 2400); do grep -q '^holding' "$TMP/hold.out" && break; sleep 0.05; done
 	rss=$(obs_rss_kb)
