@@ -261,14 +261,13 @@ static size_t load_count(struct load *l, enum load_state s)
 	return k;
 }
 
-static int load_sources(struct load *l, char *list, uint16_t port)
+static int load_sources(struct load *l, char *list)
 {
 	for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
 		if (l->nsrc == LOAD_MAX_SOURCES || load_addr(tok, 0, &l->src[l->nsrc], &l->slen[l->nsrc]))
 			return -1;
 		l->nsrc++;
 	}
-	(void)port;
 	return 0;
 }
 
@@ -301,7 +300,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!dst || !port || port > 65535 || !l.n || load_addr(dst, (uint16_t)port, &l.dst, &l.dlen) ||
-	    (sources && load_sources(&l, sources, (uint16_t)port))) {
+	    (sources && load_sources(&l, sources))) {
 		fprintf(stderr, "usage: echo_load --connect ADDR --port N --conns N [--source A,B] "
 				"[--bytes B] [--timeout S]\n");
 		return 2;
