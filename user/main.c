@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	{ "ip", cmd_ip, "print the IPv4 or IPv6 addresses of one interface" },
 	{ "status", cmd_status, "say whether an interface is up and probe TCP ports on it" },
 	{ "ping", cmd_ping, "ICMP echo to a host, in the words of iputils ping" },
+	{ "echo-server", cmd_echo_server, "TCP echo service, IPv4 and IPv6, bounded memory per client" },
+	{ "echo-client", cmd_echo_client, "send a message to an echo server, print each read of the echo" },
 };
 
 static void usage(FILE *f)
