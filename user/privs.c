@@ -30,6 +30,7 @@ static const struct {
 	{ CAP_PERFMON, "load BPF programs" },
 	{ CAP_NET_ADMIN, "attach BPF programs to an interface" },
 	{ CAP_NET_RAW, "open raw or packet sockets" },
+	{ CAP_NET_BIND_SERVICE, "listen on a port below net.ipv4.ip_unprivileged_port_start" },
 	{ CAP_SETGID, "switch groups for -Z" },
 	{ CAP_SETUID, "switch user for -Z" },
 };
@@ -63,6 +64,8 @@ uint64_t privs_needed(const char *cmd, unsigned int flags)
 	 * which needs no more than the socket (measured: tcpdump with cap_net_raw alone). */
 	if (!strcmp(cmd, "sniff") && !(flags & PRIVS_OFFLINE))
 		return PRIVS_CAP(CAP_NET_RAW);
+	if (!strcmp(cmd, "echo-server") && flags & PRIVS_LOW_PORT)
+		return PRIVS_CAP(CAP_NET_BIND_SERVICE);
 	return 0;
 }
 
@@ -92,6 +95,19 @@ int privs_check(const char *cmd, unsigned int flags, const struct privs_user *u)
 			return -1;
 	}
 	return 0;
+}
+
+int privs_port_privileged(unsigned int port)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
+	unsigned int start = 1024;
+
+	if (f) {
+		if (fscanf(f, "%u", &start) != 1)
+			start = 1024;
+		fclose(f);
+	}
+	return port < start;
 }
 
 int privs_ping_dgram_allowed(void)

@@ -10,7 +10,8 @@
 
 /* Variants of a command that need more or less than its default. */
 enum {
-	PRIVS_OFFLINE = 1 << 0, /* sniff -r / -D: no capture device */
+	PRIVS_OFFLINE = 1 << 0,  /* sniff -r / -D: no capture device */
+	PRIVS_LOW_PORT = 1 << 1, /* echo-server on a port privs_port_privileged() says is */
 };
 
 /* The user to become after setup (-Z USER); name NULL means stay who we are. */
@@ -31,6 +32,10 @@ uint64_t privs_needed(const char *cmd, unsigned int flags);
 /* Up-front check: prints "xdpscope: CMD: missing capability CAP_X (needed to ...)" for the
  * first capability cmd lacks (CAP_SETUID/CAP_SETGID too when u names a user) and returns -1. */
 int privs_check(const char *cmd, unsigned int flags, const struct privs_user *u);
+
+/* True when binding TCP port needs CAP_NET_BIND_SERVICE here (below this network namespace's
+ * net.ipv4.ip_unprivileged_port_start). */
+int privs_port_privileged(unsigned int port);
 
 /* True when net.ipv4.ping_group_range lets this process open ICMP datagram sockets. */
 int privs_ping_dgram_allowed(void);

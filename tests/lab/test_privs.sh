@@ -44,6 +44,7 @@ copy_with nocap ""
 copy_with bpf "cap_bpf+ep"
 copy_with bpfperf "cap_bpf,cap_perfmon+ep"
 copy_with raw "cap_net_raw+ep"
+copy_with bind "cap_net_bind_service+ep"
 NOCAP=$TMP/nocap/xdpscope
 
 # The user really is unprivileged: nobody, no capability of its own.
@@ -242,6 +243,37 @@ for bin in "$PRIV" "$NOCAP"; do
 	check_rc "status as nobody $what file capabilities: up" 0 as_user "$bin" status obs0 -p 9 \
 		--timeout 0.5
 	check_match "status output" "^Interface \[obs0\] is: up" "$(cat "$TMP/out")"
+done
+
+# ---- echo-server / echo-client: nothing, except CAP_NET_BIND_SERVICE for a low port ---------
+as_host_user() { ip netns exec "$HOST" setpriv --reuid="$U" --regid="$G" --init-groups "$@"; }
+start=$(in_obs cat /proc/sys/net/ipv4/ip_unprivileged_port_start)
+check_eq "echo port 7 is privileged in the lab" yes "$([ 7 -lt "$start" ] && echo yes)"
+check_rc "echo-server on port 7 as nobody with the installed capabilities: exit 2" 2 \
+	as_user "$PRIV" echo-server --port 7
+check_match "names CAP_NET_BIND_SERVICE" \
+	"^xdpscope: echo-server: missing capability CAP_NET_BIND_SERVICE " "$(cat "$TMP/err")"
+for run in "nobody:$NOCAP:7007" "nobody:$TMP/bind/xdpscope:7" "root:$XS:7"; do
+	IFS=: read -r who bin port <<<"$run"
+	if [ "$who" = root ]; then
+		bg in_obs "$bin" echo-server --port "$port" 2>"$TMP/e.err"
+	else
+		bg_as_user "$bin" echo-server --port "$port" 2>"$TMP/e.err"
+	fi
+	e=$BG_PID
+	name="echo-server as $who on port $port ($(basename "$(dirname "$bin")"))"
+	if ! wait_for "$TMP/e.err" 10 "listening on :: port $port"; then
+		fail "$name listens: $(cat "$TMP/e.err")"
+		continue
+	fi
+	check_eq "$name: keeps no capability once listening" "" "$(caps_of "$e" CapPrm)"
+	check_eq "$name: echoes (socat)" "privs $port" \
+		"$(echo -n "privs $port" | in_host socat -t 5 - "TCP:198.18.0.1:$port")"
+	check_rc "$name: echo-client as nobody, no capabilities: exit 0" 0 \
+		as_host_user "$NOCAP" echo-client --port "$port" 198.18.0.1 hello
+	check_eq "$name: echo-client output" "Received: b'hello'" "$(grep Received "$TMP/out")"
+	kill -TERM "$e"
+	wait "$e"
 done
 
 # ---- -Z USER --------------------------------------------------------------------------------
