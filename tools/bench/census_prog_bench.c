@@ -29,11 +29,13 @@ enum vary { DIRECT, WS, NEW };
 
 struct bench_case {
 	const char *name;
-	const char *prog;   /* "empty", "refcount", "refcount_lru", "census_xdp", "census_tc" */
+	const char *prog;   /* "empty", "refcount", "refcount_lru", "refcount_wide",
+			     * "census_xdp", "census_tc" */
 	int family;         /* frame: 4 (64-byte TCP SYN) or 6 (74-byte) */
 	enum vary vary;
 	__u32 keys;         /* working set (WS) */
 	bool check;         /* census: the map must hold exactly the packets run */
+	const char *peer;   /* the case it is compared with in the report */
 	__u64 ns[MAX_ROUNDS];
 	double wall_ns[MAX_ROUNDS];
 	bool exact[MAX_ROUNDS];
@@ -43,17 +45,23 @@ static struct bench_case cases[] = {
 	{ "empty XDP_PASS", "empty", 4, DIRECT },
 	{ "reference counter, hit", "refcount", 4, DIRECT },
 	{ "reference counter (LRU map), hit", "refcount_lru", 4, DIRECT },
-	{ "census XDP, hit", "census_xdp", 4, DIRECT, 0, true },
-	{ "census TC, hit", "census_tc", 4, DIRECT, 0, true },
-	{ "census XDP, IPv6 hit", "census_xdp", 6, DIRECT, 0, true },
+	{ "reference counter, census-sized key/value (LRU map), hit", "refcount_wide", 4, DIRECT },
+	{ "census XDP, hit", "census_xdp", 4, DIRECT, 0, true, "reference counter, hit" },
+	{ "census TC, hit", "census_tc", 4, DIRECT, 0, true, "reference counter, hit" },
+	{ "census XDP, IPv6 hit", "census_xdp", 6, DIRECT, 0, true, "reference counter, hit" },
 	{ "wrapper + empty (1,024 keys)", "empty", 4, WS, 1024 },
 	{ "wrapper + reference counter, 1,024 keys", "refcount", 4, WS, 1024 },
-	{ "wrapper + census XDP, 1,024 keys", "census_xdp", 4, WS, 1024, true },
+	{ "wrapper + census XDP, 1,024 keys", "census_xdp", 4, WS, 1024, true,
+	  "wrapper + reference counter, 1,024 keys" },
 	{ "wrapper + reference counter, 65,536 keys", "refcount", 4, WS, 65536 },
 	{ "wrapper + reference counter (LRU map), 65,536 keys", "refcount_lru", 4, WS, 65536 },
-	{ "wrapper + census XDP, 65,536 keys", "census_xdp", 4, WS, 65536, true },
+	{ "wrapper + reference counter, census-sized key/value (LRU map), 65,536 keys",
+	  "refcount_wide", 4, WS, 65536 },
+	{ "wrapper + census XDP, 65,536 keys", "census_xdp", 4, WS, 65536, true,
+	  "wrapper + reference counter, 65,536 keys" },
 	{ "wrapper + empty (new keys)", "empty", 4, NEW },
-	{ "wrapper + census XDP, new keys (LRU full, evicting)", "census_xdp", 4, NEW },
+	{ "wrapper + census XDP, new keys (LRU full, evicting)", "census_xdp", 4, NEW, 0, false,
+	  "wrapper + census XDP, 1,024 keys" },
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
@@ -80,6 +88,8 @@ static int prog_fd(struct bench *b, const char *name)
 		return bpf_program__fd(b->progs->progs.empty_xdp);
 	if (!strcmp(name, "refcount"))
 		return bpf_program__fd(b->progs->progs.refcount_xdp);
+	if (!strcmp(name, "refcount_wide"))
+		return bpf_program__fd(b->progs->progs.refcount_wide_xdp);
 	if (!strcmp(name, "refcount_lru"))
 		return bpf_program__fd(b->progs->progs.refcount_lru_xdp);
 	if (!strcmp(name, "census_tc"))
@@ -193,6 +203,10 @@ static void print_case(struct json *j, const struct bench_case *c, int rounds, _
 	json_str(j, "keys", c->vary == DIRECT ? "one" : c->vary == NEW ? "new" : "working set");
 	json_u64(j, "working_set", c->vary == WS ? c->keys : c->vary == DIRECT ? 1 : 0);
 	json_bool(j, "wrapped", c->vary != DIRECT);
+	if (c->peer)
+		json_str(j, "peer", c->peer);
+	else
+		json_null(j, "peer");
 	json_u64(j, "repeat", repeat);
 	json_arr_begin(j, "ns");
 	for (int r = 0; r < rounds; r++)
