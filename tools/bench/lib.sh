@@ -23,6 +23,7 @@ fi
 BENCH_PIDS=()
 bench_cleanup() {
 	local p
+	set +e # cleanup runs to the end whatever failed
 	for p in "${BENCH_PIDS[@]}"; do kill -9 "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	[ -n "${LAB_PREFIX:-}" ] && "$LAB" down
 	return 0
