@@ -5,7 +5,7 @@
 # 1 Mpps, 2 Mpps and flat out, contenders interleaved, every run on fresh counters.
 source "$(dirname "$0")/lib.sh"
 NAME=census_live
-DURATION=${CENSUS_LIVE_DURATION:-$([ "$BENCH_QUICK" = 1 ] && echo 1 || echo 3)}
+DURATION=${CENSUS_LIVE_DURATION:-$([ "$BENCH_QUICK" = 1 ] && echo 1 || echo 2)}
 GEN_CPU=1   # the sender, and with it the veth receive path (softirq) and the BPF programs
 OBS_CPU=0   # user-space observers
 ADDRS=256
@@ -42,7 +42,7 @@ ready_regex() {
 
 # One run: start the observer (on $OBS_CPU), send, let it drain, read CPU, stop it, count.
 run_one() {
-	local who=$1 rate=$2 round=$3 cmd pid=0 c0=0 c1=0 k0 k1 gen counted=null dropped=null
+	local who=$1 rate=$2 round=$3 cmd pid=0 c0=0 c1=0 k0 k1 r0 r1 gen counted=null dropped=null
 	cmd=$(observer_cmd "$who")
 	if [ -n "$cmd" ]; then
 		# ip netns exec and taskset exec: $! is the observer itself, for CPU and signals.
@@ -54,10 +54,12 @@ run_one() {
 		c0=$(cpu_ns $pid)
 	fi
 	k0=$(cpu_ns "$KSOFT")
+	r0=$(veth_xdp_delivered "$HOST" host0)
 	gen=$(in_host "$BT/trafgen" host0 --addrs $ADDRS --ports $PORTS --rate "$rate" \
 		--duration "$DURATION" --cpu $GEN_CPU)
 	sleep 0.5 # the observer finishes what is queued
 	k1=$(cpu_ns "$KSOFT")
+	r1=$(veth_xdp_delivered "$HOST" host0)
 	if [ "$pid" != 0 ]; then
 		c1=$(cpu_ns $pid)
 		kill -INT $pid
@@ -77,7 +79,9 @@ run_one() {
 	jq -c -n --arg who "$who" --argjson rate "$rate" --argjson round "$round" --argjson gen "$gen" \
 		--argjson counted "$counted" --argjson dropped "$dropped" \
 		--argjson obs_cpu_ns $((c1 - c0)) --argjson ksoft_ns $((k1 - k0)) \
-		'{contender: $who, step: $rate, round: $round, sent: $gen.sent, seconds: $gen.seconds,
+		--argjson delivered $((r1 - r0)) \
+		'{contender: $who, step: $rate, round: $round, sent: $gen.sent, delivered: $delivered,
+		  seconds: $gen.seconds,
 		  offered_pps: $gen.pps, counted: $counted, dropped: $dropped,
 		  observer_cpu_ns: $obs_cpu_ns,
 		  sender_cpu_ns: (($gen.cpu_s * 1e9 | round) + $ksoft_ns)}' >>"$RAW"
@@ -96,8 +100,9 @@ jq -s "$JQ_LIB"'
   group_by([.step, .contender]) | map({
     contender: .[0].contender, step: .[0].step,
     offered_pps: per(.offered_pps) | round,
-    counted_pct: (if .[0].counted == null then null else per(100 * .counted / .sent) | r(3) end),
-    exact: (if .[0].counted == null then null else all(.counted == .sent) end),
+    veth_lost: per(.sent - .delivered),
+    counted_pct: (if .[0].counted == null then null else per(100 * .counted / .delivered) | r(3) end),
+    exact: (if .[0].counted == null then null else all(.counted == .delivered) end),
     dropped: (if .[0].dropped == null then null else per(.dropped) end),
     observer_ns: per(.observer_cpu_ns / .sent) | r(1),
     sender_ns: per(.sender_cpu_ns / .sent) | r(1),
@@ -135,12 +140,14 @@ jq -s "$JQ_LIB"'
 	echo "the same step (noise can make it slightly negative: it is then taken as 0 in the total);"
 	echo "*total* = observer + in-kernel extra. *vs libpcap* = total / the libpcap census's total."
 	echo "*counted* = packets the observer reports (watch: the sum of its final JSON's sources) /"
-	echo "packets sent; *dropped* = insert failures (watch), \`ps_drop\` (libpcap), \"dropped by kernel\""
+	echo "frames obs0 received (host0's \`tx_queue_N_xdp_xmit\` in \`ethtool -S\`: what arrived,"
+	echo "whatever trafgen sent); *veth lost* = sent - received (frames the veth ring refused when the"
+	echo "receive side fell behind: not seen by any observer); *dropped* = insert failures (watch), \`ps_drop\` (libpcap), \"dropped by kernel\""
 	echo "(tcpdump)."
 	echo
-	echo "| step | contender | offered pps | counted % | exact | dropped | observer ns/pkt | sender ns/pkt | in-kernel extra ns/pkt | total ns/pkt | vs libpcap |"
-	echo "|---|---|---:|---:|---|---:|---:|---:|---:|---:|---:|"
-	jq -r '.rows[] | "| \(if .step == 0 then "flat out" else "\(.step / 1e6) Mpps" end) | \(.contender) | \(.offered_pps) | \(.counted_pct // "") | \(if .exact == null then "" elif .exact then "yes" else "**NO**" end) | \(.dropped // "") | \(.observer_ns) | \(.sender_ns) | \(.kernel_extra_ns // "") | \(.total_ns // "") | \(if .vs_pcap then "\(.vs_pcap)x" else "" end) |"' "$BENCH_OUT/$NAME.json"
+	echo "| step | contender | offered pps | veth lost | counted % | exact | dropped | observer ns/pkt | sender ns/pkt | in-kernel extra ns/pkt | total ns/pkt | vs libpcap |"
+	echo "|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"
+	jq -r '.rows[] | "| \(if .step == 0 then "flat out" else "\(.step / 1e6) Mpps" end) | \(.contender) | \(.offered_pps) | \(.veth_lost) | \(.counted_pct // "") | \(if .exact == null then "" elif .exact then "yes" else "**NO**" end) | \(.dropped // "") | \(.observer_ns) | \(.sender_ns) | \(.kernel_extra_ns // "") | \(.total_ns // "") | \(if .vs_pcap then "\(.vs_pcap)x" else "" end) |"' "$BENCH_OUT/$NAME.json"
 	echo
 	echo "Commands (observer in ${LAB_PREFIX%%[0-9]*}PID-obs, generator in ...-host):"
 	echo

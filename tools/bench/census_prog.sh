@@ -39,10 +39,10 @@ jq "$JQ_LIB"'
 	echo "tail-calls the program under test. The wrapper's own cost (wrapper + empty) is measured in"
 	echo "the same rounds and subtracted: the *net* column. A working set is touched once before it is"
 	echo "measured, so those cases only hit; the census map is sized $(jq .census_entries "$BENCH_OUT/$NAME.json") entries there"
-	echo "(twice the largest set: no eviction). *New keys* never repeat a key: the LRU map is full and"
+	echo "(twice the largest set: no eviction). *New keys* never repeat a key (a separate census instance): the LRU map is full and"
 	echo "every packet evicts. The reference counter parses Ethernet/IPv4/TCP and looks up an 8-byte"
 	echo "(address, port) key in a per-CPU hash (a second row: the same in an LRU per-CPU hash),"
-	echo "inserting on a miss. *Exact*: after every census run the map held exactly the packets run."
+	echo "inserting on a miss. *Exact*: after each round the census map held exactly the packets run through it."
 	echo
 	echo "| case | ns/packet (kernel) | wall ns/packet | net of wrapper | ratio vs peer | peer | vs empty | exact |"
 	echo "|---|---:|---:|---:|---:|---|---:|---|"

@@ -44,6 +44,13 @@ in_host() { ip netns exec "$HOST" "$@"; }
 cpu_ns() { awk '{print $1}' "/proc/$1/schedstat"; }
 ksoftirqd_pid() { pgrep -x "ksoftirqd/$1"; }
 
+# Frames the sending veth IF (in namespace NS) handed to its peer by XDP transmit, all queues:
+# what really arrived (a full ring refuses frames: those count as xdp_xmit_errors instead),
+# whatever the generator believes it sent. Only XDP frames count: stray ND/MLD do not.
+veth_xdp_delivered() {
+	ip netns exec "$1" ethtool -S "$2" | awk '/tx_queue_[0-9]+_xdp_xmit:/ { n += $2 } END { print n + 0 }'
+}
+
 # Waits until FILE matches REGEX (at most SECS seconds).
 wait_for() {
 	local i
