@@ -37,8 +37,10 @@ for ((r = 0; r < ROUNDS; r++)); do
 	entries=$((entries_base + r))
 	out=$TMP/r$r.json err=$TMP/r$r.err
 	name="round $r ($mode, SIG$sig ${ms} ms after $from)"
-	bg in_obs "$XS" watch obs0 --attach "$mode" --json --interval 0.02 --entries "$entries" \
-		>"$out" 2>"$err"
+	# bash starts background commands with SIGINT ignored; env restores the default, as in a
+	# terminal, so that a SIGINT before watch's handler exists kills it instead of vanishing.
+	bg in_obs env --default-signal=INT "$XS" watch obs0 --attach "$mode" --json --interval 0.02 \
+		--entries "$entries" >"$out" 2>"$err"
 	w=$BG_PID
 	if [ "$from" = ready ] && ! wait_for "$err" 10 'attached census'; then
 		fail "$name: watch did not attach: $(cat "$err")"
