@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "icmp.h"
 #include "ping_report.h"
@@ -60,14 +61,6 @@ static void ping_on_sigint(int sig)
 {
 	(void)sig;
 	ping_interrupted = 1;
-}
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NSEC + ts.tv_nsec;
 }
 
 static void usage(FILE *f)
@@ -404,7 +397,7 @@ static void send_probe(struct ping *p)
 			      p->o.size);
 	p->sent_at[seq] = now;
 	ping_stats_sent(&p->st);
-	p->last_send = mono_ns();
+	p->last_send = clock_mono_ns();
 	if (sendto(p->fd, p->tx, (size_t)len, 0, (struct sockaddr *)&p->dst, p->dst_len) == len)
 		return;
 	/* Like iputils, a failed send still counts as transmitted; an ICMP error explaining it
@@ -645,9 +638,9 @@ static void run(struct ping *p)
 	int64_t interval = (int64_t)(p->o.interval * NSEC);
 	int64_t next_send, exit_at = 0, now;
 
-	p->start = p->last_send = next_send = mono_ns();
+	p->start = p->last_send = next_send = clock_mono_ns();
 	for (;;) {
-		now = mono_ns();
+		now = clock_mono_ns();
 		if (finished(p, now, exit_at))
 			break;
 		if (may_send(p) && now >= next_send) {
@@ -655,7 +648,7 @@ static void run(struct ping *p)
 			next_send += interval;
 			if (p->o.count && !p->o.deadline && p->st.ntransmitted >= p->o.count)
 				exit_at = linger_until(p, now);
-			now = mono_ns();
+			now = clock_mono_ns();
 		}
 		/* Even when the next probe is already due (-i 0), take in what has arrived. */
 		wait_events(p, now, next_send, exit_at);

@@ -110,10 +110,7 @@ static uint64_t stamp_ns(const struct sweep_recv *r, struct msghdr *mh)
 					  r->real_minus_mono);
 		}
 	}
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
+	return clock_mono_ns();
 }
 
 /* One datagram: IPv4 raw sockets deliver the IP header, IPv6 ones start at ICMPv6. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 
 #define ECHO_LEN (8 + SWEEP_PAYLOAD_LEN)
 
@@ -33,14 +34,6 @@ static uint16_t sweep_checksum(const void *data, size_t len)
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (uint16_t)~sum;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* An echo request; IPv6 leaves the checksum to the kernel (always on for ICMPv6 raw). */
@@ -146,7 +139,7 @@ size_t sweep_send_batch(struct sweep_sender *s, const struct targets *t, const u
 	struct mmsghdr msg[SWEEP_BATCH];
 	struct iovec iov[SWEEP_BATCH];
 	int v4 = targets_is_v4(&t->addr[idx[0]]), fd = v4 ? s->fd4 : s->fd6, rc;
-	uint64_t now = mono_ns();
+	uint64_t now = clock_mono_ns();
 	size_t m = 0;
 
 	/* One sendmmsg per family run: stop at the first target of the other family. */
