@@ -250,13 +250,12 @@ static int probe_route(struct ping *p)
 static int open_socket(struct ping *p)
 {
 	int fam = p->dst.ss_family;
-	int proto = fam == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 
 	p->raw = true;
-	p->fd = socket(fam, SOCK_RAW | SOCK_CLOEXEC, proto);
+	p->fd = icmp_socket(fam, SOCK_RAW);
 	if (p->fd < 0 && (errno == EPERM || errno == EACCES)) {
 		p->raw = false;
-		p->fd = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC, proto);
+		p->fd = icmp_socket(fam, SOCK_DGRAM);
 	}
 	if (p->fd < 0) {
 		cli_err(CMD, "cannot open an ICMP socket: %s (raw sockets need CAP_NET_RAW; "
@@ -288,24 +287,12 @@ static int filter_raw(struct ping *p)
 	};
 	struct sock_fprog prog = { .len = 5, .filter = insns };
 
-	if (v6) {
-		struct icmp6_filter f6;
-
-		/* ICMPv6 raw sockets start at the ICMP header. */
+	/* ICMPv6 raw sockets start at the ICMP header. */
+	if (v6)
 		insns[0] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_IMM, 0);
-		ICMP6_FILTER_SETBLOCKALL(&f6);
-		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f6);
-		if (setsockopt(p->fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6, sizeof(f6))) {
-			cli_err(CMD, "setsockopt ICMP6_FILTER: %s", strerror(errno));
-			return -1;
-		}
-	} else {
-		struct icmp_filter f4 = { .data = ~(1u << ICMP_ECHOREPLY) };
-
-		if (setsockopt(p->fd, SOL_RAW, ICMP_FILTER, &f4, sizeof(f4))) {
-			cli_err(CMD, "setsockopt ICMP_FILTER: %s", strerror(errno));
-			return -1;
-		}
+	if (icmp_filter_types(p->fd, p->dst.ss_family, true)) {
+		cli_err(CMD, "setsockopt %s: %s", v6 ? "ICMP6_FILTER" : "ICMP_FILTER", strerror(errno));
+		return -1;
 	}
 	if (setsockopt(p->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog))) {
 		cli_err(CMD, "setsockopt SO_ATTACH_FILTER: %s", strerror(errno));

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "icmp.h"
 
 #define RECV_BUF (32 << 20)
 #define RECV_BATCH 64
@@ -39,24 +40,14 @@ void sweep_round_hit(struct sweep_round *r, const struct targets *t, const struc
 
 static int open_one(const char *cmd, int family)
 {
-	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6, one = 1, size = RECV_BUF;
-	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto), rc;
+	int one = 1, size = RECV_BUF;
+	int fd = icmp_socket(family, SOCK_RAW | SOCK_NONBLOCK), rc;
 
 	if (fd < 0) {
 		cli_err(cmd, "raw receive socket: %s", strerror(errno));
 		return -1;
 	}
-	if (family == AF_INET) {
-		struct icmp_filter f = { .data = ~(1U << ICMP_ECHOREPLY) };
-
-		rc = setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
-	} else {
-		struct icmp6_filter f;
-
-		ICMP6_FILTER_SETBLOCKALL(&f);
-		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
-		rc = setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
-	}
+	rc = icmp_filter_types(fd, family, true);
 	/* A big buffer so that a fast sweep's replies wait for us instead of being dropped;
 	 * FORCE needs CAP_NET_ADMIN, the plain option is the fallback. */
 	if (!rc && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
