@@ -9,8 +9,6 @@
 #include "parse.bpf.h"
 #include "sweep.h"
 
-#define TCX_NEXT (-1)
-
 /* Set by user space before load. */
 const volatile __u16 sweep_id = 0;
 const volatile __u64 sweep_secret = 0;
@@ -109,32 +107,19 @@ static __always_inline void sweep(struct frame *f)
 SEC("xdp")
 int sweep_xdp(struct xdp_md *ctx)
 {
-	struct frame f = {
-		.data = (void *)(long)ctx->data,
-		.data_end = (void *)(long)ctx->data_end,
-	};
+	struct frame f;
 
-	f.wire_len = f.data_end - f.data;
+	parse_xdp_frame(ctx, &f);
 	sweep(&f);
 	return XDP_PASS;
 }
 
-#define TC_PULL_LEN 256
-
 SEC("tc")
 int sweep_tc(struct __sk_buff *skb)
 {
-	__u32 len = skb->len;
-	__u32 linear = skb->data_end - skb->data;
 	struct frame f;
 
-	if (linear < len && linear < TC_PULL_LEN)
-		bpf_skb_pull_data(skb, len < TC_PULL_LEN ? len : TC_PULL_LEN);
-	/* Reload ctx fields through the unmodified ctx pointer after the pull (verifier). */
-	asm volatile("" ::: "memory");
-	f.data = (void *)(long)skb->data;
-	f.data_end = (void *)(long)skb->data_end;
-	f.wire_len = len;
+	parse_tc_frame(skb, &f);
 	sweep(&f);
 	return TCX_NEXT;
 }
