@@ -2,10 +2,8 @@
  * the same identifier, cookie and staleness rules as bpf/sweep.bpf.c. */
 #include "sweep_recv.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
-#include <linux/icmp.h>
-#include <netinet/icmp6.h>
-#include <netinet/ip.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -104,41 +102,32 @@ static uint64_t stamp_ns(const struct sweep_recv *r, struct msghdr *mh)
 	return clock_mono_ns();
 }
 
-/* One datagram: IPv4 raw sockets deliver the IP header, IPv6 ones start at ICMPv6. */
+/* One datagram: IPv4 raw sockets deliver the IP header, IPv6 ones start at ICMPv6. The source
+ * is the sender's address the kernel reports (for IPv4, the IP header's source). */
 static void one_reply(const struct sweep_recv *r, const uint8_t *buf, size_t len, int v4,
 		      const struct sockaddr_storage *from, uint64_t recv_ns,
 		      const struct targets *t, uint64_t min_sent_ns, struct sweep_round *round)
 {
+	struct icmp_reply rep;
 	struct sweep_key k = { 0 };
 	uint64_t sent_ns;
 	uint32_t cookie;
-	uint16_t id, seq;
 
+	if (icmp_parse_reply(buf, len, v4 ? AF_INET : AF_INET6, v4, r->probe.id, &rep) !=
+		    ICMP_ECHO_REPLY ||
+	    rep.payload_len < SWEEP_PAYLOAD_LEN)
+		return;
 	if (v4) {
-		size_t hl = (buf[0] & 0x0f) * 4;
-
-		if (len < 20 || hl < 20 || len < hl)
-			return;
 		k.addr[2] = htonl(0xffff);
-		memcpy(&k.addr[3], buf + 12, 4);
-		buf += hl;
-		len -= hl;
-		if (len < 8 || buf[0] != ICMP_ECHOREPLY)
-			return;
+		memcpy(&k.addr[3], &((const struct sockaddr_in *)from)->sin_addr, 4);
 	} else {
 		memcpy(k.addr, &((const struct sockaddr_in6 *)from)->sin6_addr, 16);
-		if (len < 8 || buf[0] != ICMP6_ECHO_REPLY)
-			return;
 	}
-	id = (uint16_t)(buf[4] << 8 | buf[5]);
-	seq = (uint16_t)(buf[6] << 8 | buf[7]);
-	if (id != r->probe.id || len < 8 + SWEEP_PAYLOAD_LEN)
+	memcpy(&sent_ns, rep.payload, 8);
+	memcpy(&cookie, rep.payload + 8, 4);
+	if (cookie != sweep_cookie(r->probe.secret, &k, rep.seq, sent_ns) || sent_ns < min_sent_ns)
 		return;
-	memcpy(&sent_ns, buf + 8, 8);
-	memcpy(&cookie, buf + 16, 4);
-	if (cookie != sweep_cookie(r->probe.secret, &k, seq, sent_ns) || sent_ns < min_sent_ns)
-		return;
-	sweep_round_hit(round, t, &k, seq, sent_ns, recv_ns);
+	sweep_round_hit(round, t, &k, rep.seq, sent_ns, recv_ns);
 }
 
 static void drain(const struct sweep_recv *r, int fd, int v4, const struct targets *t,
