@@ -45,6 +45,13 @@ static __always_inline void to_key(const struct census_addr *a, struct sweep_key
 	}
 }
 
+/* Adds a reply to an existing entry; another CPU may be adding to it too. */
+static __always_inline void add(struct sweep_hit *h, struct sweep_stats *st)
+{
+	__sync_fetch_and_add(&h->count, 1);
+	st->counted++;
+}
+
 static __always_inline void record(const struct sweep_key *k, __u16 seq, __u64 sent_ns,
 				   struct sweep_stats *st)
 {
@@ -52,8 +59,7 @@ static __always_inline void record(const struct sweep_key *k, __u16 seq, __u64 s
 	struct sweep_hit init;
 
 	if (h) {
-		__sync_fetch_and_add(&h->count, 1);
-		st->counted++;
+		add(h, st);
 		return;
 	}
 	init = (struct sweep_hit){ .first_ns = bpf_ktime_get_ns(), .sent_ns = sent_ns,
@@ -64,12 +70,10 @@ static __always_inline void record(const struct sweep_key *k, __u16 seq, __u64 s
 	}
 	/* Another CPU inserted the key between our lookup and update: add to it. */
 	h = bpf_map_lookup_elem(&sweep_hits, k);
-	if (h) {
-		__sync_fetch_and_add(&h->count, 1);
-		st->counted++;
-	} else {
+	if (h)
+		add(h, st);
+	else
 		st->insert_failed++;
-	}
 }
 
 static __always_inline void sweep(struct frame *f)

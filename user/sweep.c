@@ -160,11 +160,8 @@ static int parse_opts(int argc, char **argv, struct sweep_opts *o)
 				return -1;
 			break;
 		case 'a':
-			if (attach_mode_parse(optarg, &o->mode)) {
-				cli_err(CMD, "invalid --attach value '%s': use xdp, xdp-generic or tc",
-					optarg);
+			if (attach_mode_parse(CMD, optarg, &o->mode))
 				return -1;
-			}
 			break;
 		case 'n':
 			o->no_bpf = true;
