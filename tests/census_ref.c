@@ -36,6 +36,7 @@ static enum census_ref_kind ref_ipv4(const uint8_t *p, size_t n, struct census_r
 {
 	size_t ihl, total;
 
+	out->family = 4;
 	if (n < 20)
 		return CENSUS_REF_MALFORMED;
 	ihl = (size_t)(p[0] & 0x0f) * 4;
@@ -65,6 +66,7 @@ static enum census_ref_kind ref_ipv6(const uint8_t *p, size_t n, struct census_r
 	uint8_t next;
 	int walked = 0;
 
+	out->family = 6;
 	if (n < 40)
 		return CENSUS_REF_MALFORMED;
 	left = ref_be16(p + 4);
@@ -77,6 +79,7 @@ static enum census_ref_kind ref_ipv6(const uint8_t *p, size_t n, struct census_r
 	while (ref_ipv6_ext(next)) {
 		if (walked++ == CENSUS_REF_MAX_EXT)
 			return CENSUS_REF_NOTHING;
+		out->ext_headers = walked;
 		if (left < 8)
 			return CENSUS_REF_MALFORMED;
 		if (next == 44) {
@@ -117,6 +120,7 @@ static enum census_ref_kind ref_frame(const uint8_t *f, size_t len, struct censu
 			return CENSUS_REF_MALFORMED;
 		type = ref_be16(f + off + 2);
 		off += 4;
+		out->vlan_tags = tags;
 	}
 	if (type == 0x0800)
 		return ref_ipv4(f + off, len - off, out);

@@ -37,6 +37,8 @@ struct census_ref {
 	enum census_ref_kind kind;
 	struct census_addr src; /* PORT and ICMP_REPLY; all zero otherwise */
 	uint32_t port;          /* PORT: source port or CENSUS_PORT_ABOVE */
+	/* How far the walk went, whatever the verdict (fuzzers use it to tell inputs apart). */
+	int vlan_tags, ext_headers, family; /* family 0: neither IPv4 nor IPv6 */
 };
 
 void census_ref_classify(const uint8_t *frame, size_t len, uint32_t max_port, struct census_ref *out);
