@@ -267,7 +267,8 @@ void census_snapshot_rates(struct census_snapshot *s, const struct census_snapsh
 	byaddr = malloc((prev->nsources + 1) * sizeof(*byaddr));
 	if (!byaddr)
 		return;
-	memcpy(byaddr, prev->sources, prev->nsources * sizeof(*byaddr));
+	if (prev->nsources) /* sources is NULL when empty: memcpy from NULL is undefined */
+		memcpy(byaddr, prev->sources, prev->nsources * sizeof(*byaddr));
 	qsort(byaddr, prev->nsources, sizeof(*byaddr), addr_key_cmp);
 	for (size_t i = 0; i < s->nsources; i++) {
 		const struct census_source *p = bsearch(&s->sources[i], byaddr, prev->nsources,
