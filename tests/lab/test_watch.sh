@@ -64,19 +64,25 @@ run_mode() {
 run_mode xdp
 run_mode tc
 
-# SIGKILL: the kernel must detach with the last link fd, nothing left behind.
+# SIGKILL: the kernel must detach with the last link fd, nothing left behind. The program is
+# identified by the watch process's file descriptors: other processes on the machine may load census
+# programs of their own at the same time.
 for mode in xdp tc; do
 	bg in_obs "$XS" watch obs0 --attach "$mode" --json >/dev/null 2>"$TMP/k.err"
 	w=$BG_PID
 	wait_for "$TMP/k.err" 10 'attached census' || fail "kill $mode: not attached"
 	prog=census_$mode
-	[ "$mode" = xdp ] && attached=$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')
-	[ "$mode" = tc ] && attached=$(bpftool prog show -j | jq -r ".[] | select(.name==\"census_tc\") | .id")
-	check_match "kill $mode: attached while running" '^[0-9]+' "$attached"
+	attached=
+	for id in $(grep -h '^prog_id:' /proc/"$w"/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u); do
+		[ "$(bpftool prog show id "$id" -j | jq -r .name)" = "$prog" ] && attached=$id
+	done
+	check_match "kill $mode: attached while running" '^[0-9]+$' "$attached"
+	[ "$mode" = xdp ] && check_eq "kill xdp: obs0 runs it" "$attached" \
+		"$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')"
 	kill -9 "$w"; wait "$w" 2>/dev/null
 	sleep 0.3 # the kernel frees the program after an RCU grace period
 	left=$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')
-	left+=$(bpftool prog show -j | jq -r ".[] | select(.name==\"$prog\") | .id")
+	[ -n "$attached" ] && bpftool prog show id "$attached" >/dev/null 2>&1 && left+=$attached
 	check_eq "kill $mode: nothing attached after SIGKILL" "" "$left"
 done
 
