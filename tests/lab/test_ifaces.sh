@@ -24,6 +24,8 @@ in_obs sysctl -qw net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_da
 } >"$TMP/batch"
 check_rc "ip -batch makes 100 veth pairs" 0 in_obs ip -batch "$TMP/batch"
 
+# obs0 existed before DAD was turned off: wait until its link-local address has left "tentative".
+for _ in $(seq 100); do in_obs ip -j addr | grep -q tentative || break; sleep 0.05; done
 # Readings: ip before, ours, ip after (counters may move between them: bounds, not equality).
 in_obs ip -j -s addr >"$TMP/ip_before.json"
 in_obs ip -j addr >"$TMP/ip.json"
