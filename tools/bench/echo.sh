@@ -4,7 +4,7 @@
 # to echo while all are open; memory sampled then), then echo STREAMS x BYTES and verify every
 # byte. Server in the obs namespace, load (build/tools/echo_load) in the host namespace.
 source "$(dirname "$0")/lib.sh"
-NAME=echo
+NAME="echo"
 LOAD=$PWD/$BUILD/tools/echo_load
 PORT=7000
 if [ "$BENCH_QUICK" = 1 ]; then
@@ -80,14 +80,14 @@ run() { # ROUND TOOL CONNS
 		--argjson held "$(field held "$T/hold")" --argjson open_s "$(field open_seconds "$T/hold")" \
 		--argjson pss "$pss" --argjson base "$base" \
 		--argjson bytes "$(field bytes "$T/pump")" --argjson secs "$(field seconds "$T/pump")" \
-		--argjson done "$(field done "$T/pump")" --argjson bad "$(field mismatches "$T/pump")" \
+		--argjson streams_done "$(field "done" "$T/pump")" --argjson bad "$(field mismatches "$T/pump")" \
 		'{round: $round, tool: $tool, tried: $tried, held: $held, open_seconds: $open_s,
 		  conns_per_s: (if $open_s > 0 then $held / $open_s else null end),
 		  pss_kib: $pss, pss_before_kib: $base,
 		  pss_per_conn_bytes: (if $held > 0 then ($pss - $base) * 1024 / $held else null end),
 		  echoed_bytes: $bytes, echo_seconds: $secs,
 		  bytes_per_s: (if $secs > 0 then $bytes / $secs else null end),
-		  streams_done: $done, mismatches: $bad}' >>"$RAW" ||
+		  streams_done: $streams_done, mismatches: $bad}' >>"$RAW" ||
 		{ echo "bench: $tool round $round: $(cat "$T/hold" "$T/pump")" >&2; return 1; }
 	echo "bench: $(date +%T) echo round $round $tool: $(tail -1 "$RAW" | jq -r '"held \(.held)/\(.tried), \(.bytes_per_s / 1e6 | floor) MB/s"')" >&2
 }
