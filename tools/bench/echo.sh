@@ -1,62 +1,58 @@
 #!/usr/bin/env bash
-# Echo benchmark on the lab link: concurrent connections held (and the memory that takes) and
-# bytes/s echoed, for xdpscope echo-server and socat (TCP-LISTEN,fork EXEC:cat) in the same run.
-# Server in the obs namespace, load (build/tools/echo_load) in the host namespace.
-#   tools/bench/echo.sh [BUILD]
-# Environment: ECHO_BENCH_CONNS (10000) connections for echo-server; ECHO_BENCH_SOCAT_CONNS (300)
-# for socat, which runs two processes per connection, so 10,000 would mean 20,000 processes on a
-# shared machine; ECHO_BENCH_STREAMS (32) x ECHO_BENCH_BYTES (16 MiB) for throughput.
-set -euo pipefail
-cd "$(dirname "$0")/../.."
-BUILD=${1:-build}
-export LAB_PREFIX=${LAB_PREFIX:-echob$$}
-XS=$PWD/$BUILD/xdpscope
+# Echo service on the lab link: xdpscope echo-server vs socat (TCP-LISTEN,fork EXEC:cat), in
+# the same run, interleaved per round. Each run: open and hold N connections (every one checked
+# to echo while all are open; memory sampled then), then echo STREAMS x BYTES and verify every
+# byte. Server in the obs namespace, load (build/tools/echo_load) in the host namespace.
+source "$(dirname "$0")/lib.sh"
+NAME="echo"
 LOAD=$PWD/$BUILD/tools/echo_load
-CONNS=${ECHO_BENCH_CONNS:-10000}
-SOCAT_CONNS=${ECHO_BENCH_SOCAT_CONNS:-300}
-STREAMS=${ECHO_BENCH_STREAMS:-32}
-BYTES=${ECHO_BENCH_BYTES:-16777216}
-OBS=$LAB_PREFIX-obs
-HOST=$LAB_PREFIX-host
 PORT=7000
-TMP=$(mktemp -d)
-SERVER_PID=
+if [ "$BENCH_QUICK" = 1 ]; then
+	XS_CONNS=2000 SOCAT_CONNS=10 STREAMS=8 BYTES=$((4 << 20))
+else
+	XS_CONNS=5000 SOCAT_CONNS=20 STREAMS=8 BYTES=$((8 << 20))
+fi
+# socat forks a process (and cat) per connection and here opens only ~4-19 connections/s:
+# its connection count stays small so a round takes seconds, not minutes.
+RAW=$BENCH_OUT/$NAME.runs.jsonl
+: >"$RAW"
 
-cleanup() {
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-	tools/lab.sh down
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-[ -x "$XS" ] && [ -x "$LOAD" ] || { echo "bench: build first (make)" >&2; exit 2; }
-tools/lab.sh up
+bench_lab_up
+T=$(mktemp -d)
+trap 'bench_cleanup; rm -rf "$T"' EXIT
 # Ten source addresses, so ephemeral ports (about 28,000 per source) never run out.
 SOURCES=198.18.0.2,198.18.0.3
 for i in $(seq 16 23); do
 	ip -n "$HOST" addr add "198.18.0.$i/24" dev host0
 	SOURCES+=",198.18.0.$i"
 done
+SERVER_PID=
 
-# Proportional set size (shared pages split among sharers) of every process in the obs namespace:
-# the server, and for socat its forked children and their cat.
-obs_rss_kb() {
+XS_CMD="xdpscope echo-server --port $PORT"
+SOCAT_CMD="socat TCP-LISTEN:$PORT,fork,reuseaddr,backlog=4096 EXEC:cat"
+
+# Proportional set size (shared pages split among sharers) of every process in the obs
+# namespace: the server, and for socat its forked children and their cat. One awk for all.
+obs_pss_kb() {
 	local files=() p
 	for p in $(ip netns pids "$OBS"); do files+=("/proc/$p/smaps_rollup"); done
-	# One awk for all files: the sample must be taken while the connections are held.
-	[ ${#files[@]} -gt 0 ] && awk '/^Pss:/ {s += $2} END {print s + 0}' "${files[@]}" 2>/dev/null || echo 0
+	if [ ${#files[@]} -gt 0 ]; then
+		awk '/^Pss:/ { s += $2 } END { print s + 0 }' "${files[@]}" 2>/dev/null || echo 0
+	else
+		echo 0
+	fi
 }
 
-start() { # start CMD...: server in obs, waits until it listens
-	ip netns exec "$OBS" "$@" 2>"$TMP/server.log" &
+start() { # CMD...: server in obs, waits until it listens
+	ip netns exec "$OBS" "$@" 2>"$T/server.log" &
 	SERVER_PID=$!
+	BENCH_PIDS+=("$SERVER_PID")
 	for _ in $(seq 100); do
-		ip netns exec "$OBS" ss -Hltn "sport = $PORT" | grep -q . && return 0
+		in_obs ss -Hltn "sport = $PORT" | grep -q . && return 0
 		sleep 0.05
 	done
-	echo "bench: server did not start: $(head -c 300 "$TMP/server.log")" >&2
-	exit 1
+	echo "bench: server did not start: $(head -c 300 "$T/server.log")" >&2
+	return 1
 }
 
 stop() {
@@ -65,53 +61,98 @@ stop() {
 	SERVER_PID=
 	# socat's forked children leave with their connections; make sure before the next run.
 	for _ in $(seq 100); do [ -z "$(ip netns pids "$OBS")" ] && break; sleep 0.1; done
-	sleep 1 # let TIME_WAIT-free ports settle
 }
 
-# run NAME N: holds N connections (memory sampled while all are open), then pumps STREAMS x BYTES.
-run() {
-	local name=$1 n=$2 out held rss base
-	base=$(obs_rss_kb)
-	rm -f "$TMP/hold.out"
-	echo "bench: $(date +%T) $name: opening $n connections" >&2
+field() { sed -n "s/.*\\b$1=\\([0-9.]*\\).*/\\1/p" "$2"; }
+
+run() { # ROUND TOOL CONNS
+	local round=$1 tool=$2 n=$3 base pss lp
+	base=$(obs_pss_kb)
 	ip netns exec "$HOST" "$LOAD" --connect 198.18.0.1 --port "$PORT" --conns "$n" \
-		--source "$SOURCES" --hold 5 --timeout 120 >"$TMP/hold.out" 2>&1 &
-	local lp=$!
-	for _ in $(seq 2400); do grep -q '^holding' "$TMP/hold.out" && break; sleep 0.05; done
-	rss=$(obs_rss_kb)
+		--source "$SOURCES" --hold 1 --timeout 120 >"$T/hold" 2>&1 &
+	lp=$!
+	for _ in $(seq 2400); do grep -q '^holding' "$T/hold" && break; sleep 0.05; done
+	pss=$(obs_pss_kb)
 	wait "$lp" || true
-	held=$(sed -n 's/.*held=\([0-9]*\).*/\1/p' "$TMP/hold.out")
-	echo "bench: $(date +%T) $name: held ${held:-0}; echoing $STREAMS x $BYTES bytes" >&2
-	out=$(ip netns exec "$HOST" "$LOAD" --connect 198.18.0.1 --port "$PORT" --conns "$STREAMS" \
-		--source "$SOURCES" --bytes "$BYTES" --timeout 300 || true)
-	echo "$name|$n|${held:-0}|$rss|$base|$out|$(grep "^held=" "$TMP/hold.out")" >>"$TMP/results"
+	in_host "$LOAD" --connect 198.18.0.1 --port "$PORT" --conns "$STREAMS" --source "$SOURCES" \
+		--bytes "$BYTES" --timeout 120 >"$T/pump" 2>&1 || true
+	jq -n -c --argjson round "$round" --arg tool "$tool" --argjson tried "$n" \
+		--argjson held "$(field held "$T/hold")" --argjson open_s "$(field open_seconds "$T/hold")" \
+		--argjson pss "$pss" --argjson base "$base" \
+		--argjson bytes "$(field bytes "$T/pump")" --argjson secs "$(field seconds "$T/pump")" \
+		--argjson streams_done "$(field "done" "$T/pump")" --argjson bad "$(field mismatches "$T/pump")" \
+		'{round: $round, tool: $tool, tried: $tried, held: $held, open_seconds: $open_s,
+		  conns_per_s: (if $open_s > 0 then $held / $open_s else null end),
+		  pss_kib: $pss, pss_before_kib: $base,
+		  pss_per_conn_bytes: (if $held > 0 then ($pss - $base) * 1024 / $held else null end),
+		  echoed_bytes: $bytes, echo_seconds: $secs,
+		  bytes_per_s: (if $secs > 0 then $bytes / $secs else null end),
+		  streams_done: $streams_done, mismatches: $bad}' >>"$RAW" ||
+		{ echo "bench: $tool round $round: $(cat "$T/hold" "$T/pump")" >&2; return 1; }
+	echo "bench: $(date +%T) echo round $round $tool: $(tail -1 "$RAW" | jq -r '"held \(.held)/\(.tried), \(.bytes_per_s / 1e6 | floor) MB/s"')" >&2
 }
 
-start "$XS" echo-server --port "$PORT"
-run "xdpscope echo-server" "$CONNS"
-stop
-start socat "TCP-LISTEN:$PORT,fork,reuseaddr,backlog=4096" EXEC:cat
-run "socat fork EXEC:cat" "$SOCAT_CONNS"
-stop
+for round in $(seq "$BENCH_ROUNDS"); do
+	start "$XS" echo-server --port "$PORT"
+	run "$round" xdpscope "$XS_CONNS"
+	stop
+	start socat "TCP-LISTEN:$PORT,fork,reuseaddr,backlog=4096" EXEC:cat
+	run "$round" socat "$SOCAT_CONNS"
+	stop
+done
 
-awk -F'|' -v streams="$STREAMS" -v bytes="$BYTES" '
-function field(s, k) { return match(s, " " k "=[0-9.]+") ? substr(s, RSTART + length(k) + 2, RLENGTH - length(k) - 2) : 0 }
+jq -s "$JQ_LIB"'
+  def stats(t): map(select(.tool == t)) as $r | {
+    runs: ($r | length), tried: $r[0].tried, held_min: ($r | map(.held) | min),
+    conns_per_s: ($r | map(.conns_per_s) | median | r(0)),
+    pss_per_conn_bytes: ($r | map(.pss_per_conn_bytes) | median | r(0)),
+    bytes_per_s: ($r | map(.bytes_per_s) | median | r(0)),
+    streams_done_min: ($r | map(.streams_done) | min), mismatches: ($r | map(.mismatches) | add)};
+  {bench: "echo", streams: '$STREAMS', bytes_per_stream: '$BYTES', runs: .,
+   summary: (stats("xdpscope") as $x | stats("socat") as $s |
+     {xdpscope: $x, socat: $s,
+      ratio_bytes_per_s: ratio($x.bytes_per_s; $s.bytes_per_s),
+      ratio_conns_per_s: ratio($x.conns_per_s; $s.conns_per_s),
+      ratio_pss_per_conn: (if $s.pss_per_conn_bytes > 0
+        then $x.pss_per_conn_bytes / $s.pss_per_conn_bytes | r(5) else null end),
+      exact: ($x.held_min == $x.tried and $x.streams_done_min == '$STREAMS' and $x.mismatches == 0)})}
+' "$RAW" >"$BENCH_OUT/$NAME.json"
+
 {
-	name[NR] = $1; want[NR] = $2; held[NR] = $3
-	kb[NR] = $4 - 0; per[NR] = held[NR] ? ($4 - $5) * 1024 / held[NR] : 0
-	b = field($6, "bytes"); s = field($6, "seconds"); bad[NR] = field($6, "mismatches") + 0
-	done[NR] = field($6, "done") + 0; rate[NR] = s > 0 ? b / s : 0
-	open[NR] = field($7, "open_seconds") + 0
-}
-END {
-	printf "echo benchmark, lab veth, %d streams x %d bytes for throughput\n", streams, bytes
-	printf "%-22s %13s %9s %9s %12s %10s %10s\n", "server", "held/tried", "conn/s", "PSS MiB",
-		"PSS B/conn", "echo MB/s", "streams ok"
-	for (i = 1; i <= NR; i++)
-		printf "%-22s %6d/%-6d %9.0f %9.1f %12.0f %10.1f %7d/%d%s\n", name[i], held[i], want[i],
-			(open[i] > 0 ? held[i] / open[i] : 0), kb[i] / 1024, per[i], rate[i] / 1e6, done[i],
-			streams, bad[i] ? " MISMATCHES" : ""
-	if (NR == 2 && rate[2] > 0 && per[2] > 0 && open[1] > 0 && open[2] > 0)
-		printf "ratio xdpscope/socat: echo throughput %.2fx, connections opened per second %.1fx, memory per held connection %.4fx\n",
-			rate[1] / rate[2], (held[1] / open[1]) / (held[2] / open[2]), per[1] / per[2]
-}' "$TMP/results"
+	echo "## Echo service: xdpscope echo-server vs socat fork EXEC:cat"
+	echo
+	echo "Server in the obs namespace, load generator (\`build/tools/echo_load\`, epoll) in the host"
+	echo "namespace over the lab veth, from 10 source addresses. Each run opens N connections, checks"
+	echo "each echoes 8 bytes, then checks all again while all are open (*held*); the memory is the"
+	echo "PSS of every process in the obs namespace sampled while they are held (for socat: its"
+	echo "forked children and their \`cat\`), less the idle server's, per held connection. Then $STREAMS"
+	echo "streams of $((BYTES >> 20)) MiB each are echoed and every byte compared (*bytes/s* = bytes echoed /"
+	echo "seconds). socat forks two processes per connection and opens only ~4-19 connections/s on"
+	echo "this machine, so it is given $SOCAT_CONNS connections against xdpscope's $XS_CONNS: the held"
+	echo "counts are not a ratio, the per-connection rates and memory are. *Exact*: xdpscope held every"
+	echo "connection and echoed every byte intact in every round. Ratios: xdpscope's figure over"
+	echo "socat's (socat's row 1x). PSS is user-space memory only: the kernel's socket buffers are"
+	echo "not in it (they are the same for both servers). Medians of $BENCH_ROUNDS interleaved round(s)."
+	echo
+	echo "| server | held / tried (worst) | conns opened/s | ratio | PSS per held conn | ratio | echo bytes/s | ratio | streams intact |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+	jq -r '.summary as $s | ["xdpscope", "socat"][] as $t | $s[$t] as $v |
+		(if $t == "xdpscope" then "xdpscope echo-server" else "socat fork EXEC:cat" end) as $n |
+		def x(k): if $t == "xdpscope" then "\($s[k])x" else "1x" end;
+		"| \($n) | \($v.held_min)/\($v.tried) | \($v.conns_per_s) | \(x("ratio_conns_per_s")) | \($v.pss_per_conn_bytes) B | \(x("ratio_pss_per_conn")) | \($v.bytes_per_s / 1e6 | . * 10 | round / 10) MB/s | \(x("ratio_bytes_per_s")) | \($v.streams_done_min)/'$STREAMS'\(if $v.mismatches > 0 then " **MISMATCHES**" else "" end) |"' \
+		"$BENCH_OUT/$NAME.json"
+	echo
+	echo "Commands:"
+	echo
+	echo '```'
+	echo "# obs namespace (one at a time)"
+	echo "$XS_CMD"
+	echo "$SOCAT_CMD"
+	echo "# host namespace: hold N connections, then echo $STREAMS x $BYTES bytes"
+	echo "$BUILD/tools/echo_load --connect 198.18.0.1 --port $PORT --conns N --source $SOURCES --hold 1 --timeout 120"
+	echo "$BUILD/tools/echo_load --connect 198.18.0.1 --port $PORT --conns $STREAMS --source $SOURCES --bytes $BYTES --timeout 120"
+	echo '```'
+	echo
+} >"$BENCH_OUT/$NAME.md"
+grep '^|' "$BENCH_OUT/$NAME.md"
+jq -e '.summary.exact' "$BENCH_OUT/$NAME.json" >/dev/null
