@@ -32,6 +32,8 @@ TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+MANDIR  ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 .PHONY: all deps test test-asan check bench demo clean install
 # Keep the BPF objects: benchmarks and bpftool inspections use them.
@@ -91,5 +93,17 @@ demo: all
 
 clean:
 	rm -rf build build-asan
+
+# The manual page and the bash completion; `make install` depends on this.
+.PHONY: install-docs
+install-docs:
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 docs/xdpscope.8 $(DESTDIR)$(MANDIR)/man8/xdpscope.8
+	install -m 644 tools/xdpscope.bash $(DESTDIR)$(BASHCOMPDIR)/xdpscope
+install: install-docs
+
+# make lab-N: exercise N of the lab guide (docs/lab/), in its own namespaces.
+lab-%: all
+	tools/lab.sh exercise $*
 
 -include $(wildcard $(BUILD)/user/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d)
