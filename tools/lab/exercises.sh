@@ -122,11 +122,8 @@ ex_bpf_views() {
 	done)
 	printf '\n# bpftool map dump id %s | head -n 24    (%s: one value per CPU)\n' "$mid" "$map"
 	bpftool map dump id "$mid" | head -n 24
-	printf '\n# bpftool map dump id %s | jq ...    (every entry, values summed over the CPUs)\n' "$mid"
-	bpftool -j map dump id "$mid" | jq -c '.[] | if .formatted then .formatted | {key,
-		value: (if .values then reduce (.values[].value) as $v ({};
-				reduce ($v | keys_unsorted[]) as $f (.; .[$f] += $v[$f]))
-			else .value end)} else {key, value: (.value // .values)} end'
+	printf '\n# bpftool map dump id %s | jq ...    (every entry, the CPUs merged, addresses decoded)\n' "$mid"
+	bpftool -j map dump id "$mid" | jq -c -f "$EX_ROOT/tools/lab/mapsum.jq"
 }
 
 # One TCP SYN from ADDR:SPORT in the host namespace to the observer (nothing listens: RST).
@@ -227,6 +224,8 @@ ex_4() {
 	if ex_wait "$err" 10 'counting replies'; then
 		ex_say "under the hood (during round 1): the reply counter on obs0"
 		ex_bpf_views obs0 sweep_stats
+		printf '\n[%s]# bpftool net show dev lo    (replies from our own address never cross obs0)\n' "$OBS"
+		ex_in obs bpftool net show dev lo | grep -v '^$'
 	fi
 	ex_wait "$out" 15 'Total'
 	ex_in host ip addr del 198.18.0.3/24 dev host0
