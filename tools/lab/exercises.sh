@@ -40,6 +40,7 @@ ex_pretty() {
 	local a out=
 	for a in "$@"; do
 		[ "$a" = "$XS" ] && a=xdpscope
+		a=${a#"$EX_TMP/"}
 		[[ "$a" == *" "* ]] && a="'$a'"
 		out+="$a "
 	done
@@ -120,8 +121,8 @@ ex_bpf_views() {
 	mid=$(bpftool -j prog show id "$id" | jq -r '.map_ids[]' | while read -r m; do
 		bpftool -j map show id "$m" | jq -r "select(.name==\"$map\") | .id"
 	done)
-	printf '\n# bpftool map dump id %s | head -n 24    (%s: one value per CPU)\n' "$mid" "$map"
-	bpftool map dump id "$mid" | head -n 24
+	printf '\n# bpftool map dump id %s    (%s; the first entry: one value per CPU)\n' "$mid" "$map"
+	bpftool map dump id "$mid" | awk '{print} /^    }/ {exit}'
 	printf '\n# bpftool map dump id %s | jq ...    (every entry, the CPUs merged, addresses decoded)\n' "$mid"
 	bpftool -j map dump id "$mid" | jq -c -f "$EX_ROOT/tools/lab/mapsum.jq"
 }
@@ -382,12 +383,16 @@ ex_8() {
 	printf '[%s]# ss -0 -a -p; grep socket: /proc/%s/maps\n' "$OBS" "$spid"
 	ex_in obs ss -0 -a -p
 	grep 'socket:' "/proc/$spid/maps" || true
+	printf '[%s]# tcpdump -i obs0 -d icmp    (the filter, compiled to classic BPF, runs in the kernel)\n' "$OBS"
+	ex_in obs tcpdump -i obs0 -d icmp
 	printf '[%s]# ping -c 5 -i 0.2 198.18.0.2 >/dev/null\n' "$OBS"
 	ex_in obs ping -c 5 -i 0.2 198.18.0.2 >/dev/null
 	wait "$spid" || rc=$?
 	wait "$tpid"
 	echo
-	cat "$err" "$out"
+	head -n 1 "$err"
+	cat "$out"
+	tail -n +2 "$err"
 	ex_say "checks (against tcpdump on the same interface)"
 	ex_check "sniff exits 0" 0 "$rc"
 	ex_check "exactly 10 lines" 10 "$(wc -l <"$out")"
@@ -429,7 +434,7 @@ ex_9() {
 	ex_bg obs /dev/null /dev/null sh -c 'sleep 3 | socat - TCP:198.18.0.2:7'
 	local cpid=$EX_BG
 	for _ in $(seq 40); do ex_in host ss -Htn state established | grep -q ':7 ' && break; sleep 0.05; done
-	printf '[%s]# ss -tnp\n' "$HOST"
+	printf '[%s]# ss -tanp\n' "$HOST"
 	ex_in host ss -tanp
 	local fd
 	for fd in /proc/"$spid"/fd/*; do
