@@ -7,5 +7,6 @@ int cmd_watch(int argc, char **argv);
 int cmd_ifaces(int argc, char **argv);
 int cmd_ip(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_ping(int argc, char **argv);
 
 #endif

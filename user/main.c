@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{ "ifaces", cmd_ifaces, "list interfaces: flags, state, MTU, MAC, addresses, counters" },
 	{ "ip", cmd_ip, "print the IPv4 or IPv6 addresses of one interface" },
 	{ "status", cmd_status, "say whether an interface is up and probe TCP ports on it" },
+	{ "ping", cmd_ping, "ICMP echo to a host, in the words of iputils ping" },
 };
 
 static void usage(FILE *f)
