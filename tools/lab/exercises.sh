@@ -201,6 +201,7 @@ ex_3() {
 	printf '\n[%s]# ss -tln; nft list ruleset\n' "$HOST"
 	ex_in host ss -tln
 	ex_in host nft list ruleset
+	printf '\n[%s]# ip link set host0 down' "$HOST"
 	ex_in host ip link set host0 down
 	ex_show host "$XS" status host0
 	ex_check "host0 set down: exit 1" 1 "$EX_RC"
