@@ -4,7 +4,7 @@
 # completion, the completion offers interface names from /sys/class/net, and `make install`
 # puts both under DESTDIR. Sends no packet, so it needs no lab.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 XS=${XS:-$PWD/build/xdpscope}
 MAN=docs/xdpscope.8
 TMP=$(mktemp -d)
@@ -29,7 +29,7 @@ for c in $cmds; do
 	[ "$c" = version ] && continue
 	opts=$("$XS" "$c" --help | grep -oE '^ +(-[a-zA-Z0-9], )?--?[a-zA-Z0-9][a-z0-9-]*' |
 		grep -oE -- '--?[a-zA-Z0-9][a-z0-9-]*' | sort -u)
-	missing_man= missing_comp=
+	missing_man='' missing_comp=''
 	offered=" $(complete_words 2 xdpscope "$c" -) "
 	for o in $opts; do
 		grep -qF -- "$(sed 's/-/\\-/g' <<<"$o")" "$MAN" || missing_man+=" $o"
