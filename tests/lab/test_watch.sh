@@ -64,20 +64,25 @@ run_mode() {
 run_mode xdp
 run_mode tc
 
-# SIGKILL: the kernel must detach with the last link fd, nothing left behind.
+# SIGKILL: the kernel must detach with the last link fd, nothing left behind. Our program is
+# the one behind the link fd the watch process holds (its fdinfo names the prog_id), so other
+# BPF users on the machine cannot disturb the check.
 for mode in xdp tc; do
 	bg in_obs "$XS" watch obs0 --attach "$mode" --json >/dev/null 2>"$TMP/k.err"
 	w=$BG_PID
 	wait_for "$TMP/k.err" 10 'attached census' || fail "kill $mode: not attached"
-	prog=census_$mode
-	[ "$mode" = xdp ] && attached=$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')
-	[ "$mode" = tc ] && attached=$(bpftool prog show -j | jq -r ".[] | select(.name==\"census_tc\") | .id")
-	check_match "kill $mode: attached while running" '^[0-9]+' "$attached"
+	ours=$(grep -h -A3 '^link_type' /proc/"$w"/fdinfo/* 2>/dev/null | awk '/^prog_id:/ {print $2}')
+	check_match "kill $mode: watch holds one link" '^[0-9]+$' "$ours"
+	[ "$mode" = xdp ] && check_eq "kill xdp: attached to obs0" "$ours" \
+		"$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')"
 	kill -9 "$w"; wait "$w" 2>/dev/null
-	sleep 0.3 # the kernel frees the program after an RCU grace period
-	left=$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')
-	left+=$(bpftool prog show -j | jq -r ".[] | select(.name==\"$prog\") | .id")
-	check_eq "kill $mode: nothing attached after SIGKILL" "" "$left"
+	for _ in $(seq 40); do # the kernel frees the program after an RCU grace period
+		left=$(in_obs ip -j link show obs0 | jq -r '.[0].xdp.prog.id // empty')
+		left+=$(bpftool prog show -j | jq -r ".[] | select(.id==${ours:-0}) | .id")
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	check_eq "kill $mode: nothing attached or loaded after SIGKILL" "" "$left"
 done
 
 # Someone else's XDP program is never replaced.
