@@ -31,6 +31,10 @@ struct vlan_tag {
 struct parse_result {
 	struct census_addr src;
 	__u32 sport;
+	/* For PARSE_ICMP_REPLY: where the ICMP header starts and how many bytes the IP header
+	 * says it and its payload take (read by parse_icmp_echo; the census ignores them). */
+	__u64 l4_off;
+	__u64 l4_room;
 };
 
 /* The frame: headers are read from [data, data_end); lengths are checked against wire_len
@@ -86,8 +90,11 @@ static __always_inline int parse_l4(struct frame *f, __u64 off, __u64 room, __u8
 		/* An echo message has an 8-byte header (type, code, checksum, id, sequence). */
 		if (room < 8 || (void *)(type + 8) > f->data_end)
 			return PARSE_MALFORMED;
-		if ((proto == PROTO_ICMP && *type == 0) || (proto == PROTO_ICMPV6 && *type == 129))
+		if ((proto == PROTO_ICMP && *type == 0) || (proto == PROTO_ICMPV6 && *type == 129)) {
+			r->l4_off = off;
+			r->l4_room = room;
 			return PARSE_ICMP_REPLY;
+		}
 	}
 	return PARSE_OTHER;
 }
@@ -169,6 +176,24 @@ static __always_inline int parse_frame(struct frame *f, struct parse_result *r)
 	if (proto == ETH_P_IPV6_BE)
 		return parse_ipv6(f, off, r);
 	return PARSE_OTHER;
+}
+
+/* The echo reply after parse_frame said PARSE_ICMP_REPLY: identifier and sequence (host
+ * order) and a pointer to len payload bytes, or NULL when the reply carries fewer. */
+static __always_inline void *parse_icmp_echo(struct frame *f, const struct parse_result *r,
+					     __u32 len, __u16 *id, __u16 *seq)
+{
+	/* The bounds keep the verifier's view of the offset small; real offsets are far below. */
+	__u64 off = r->l4_off & 0x3fff;
+	__u8 *h = f->data + off;
+
+	if ((void *)(h + 8) > f->data_end)
+		return NULL;
+	*id = ((__u16)h[4] << 8) | h[5];
+	*seq = ((__u16)h[6] << 8) | h[7];
+	if (r->l4_room < 8 + (__u64)len || (void *)(h + 8 + len) > f->data_end)
+		return NULL;
+	return h + 8;
 }
 
 #endif

@@ -9,5 +9,6 @@ int cmd_ip(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
 int cmd_sniff(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
 
 #endif

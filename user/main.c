@@ -26,6 +26,7 @@ struct command {
 static const struct command commands[] = {
 	{ "watch", cmd_watch, "count TCP source ports and ICMP replies per source, in the kernel" },
 	{ "sniff", cmd_sniff, "capture packets with libpcap, tcpdump-style" },
+	{ "sweep", cmd_sweep, "find which hosts answer ICMP echo, once or on a schedule" },
 	{ "version", cmd_version, "print the version" },
 	{ "ifaces", cmd_ifaces, "list interfaces: flags, state, MTU, MAC, addresses, counters" },
 	{ "ip", cmd_ip, "print the IPv4 or IPv6 addresses of one interface" },
