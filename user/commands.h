@@ -10,5 +10,7 @@ int cmd_status(int argc, char **argv);
 int cmd_ping(int argc, char **argv);
 int cmd_sniff(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
+int cmd_echo_server(int argc, char **argv);
+int cmd_echo_client(int argc, char **argv);
 
 #endif

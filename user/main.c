@@ -24,14 +24,16 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{ "watch", cmd_watch, "count TCP source ports and ICMP replies per source, in the kernel" },
-	{ "sniff", cmd_sniff, "capture packets with libpcap, tcpdump-style" },
-	{ "sweep", cmd_sweep, "find which hosts answer ICMP echo, once or on a schedule" },
-	{ "version", cmd_version, "print the version" },
 	{ "ifaces", cmd_ifaces, "list interfaces: flags, state, MTU, MAC, addresses, counters" },
 	{ "ip", cmd_ip, "print the IPv4 or IPv6 addresses of one interface" },
 	{ "status", cmd_status, "say whether an interface is up and probe TCP ports on it" },
 	{ "ping", cmd_ping, "ICMP echo to a host, in the words of iputils ping" },
+	{ "sweep", cmd_sweep, "find which hosts answer ICMP echo, once or on a schedule" },
+	{ "watch", cmd_watch, "count TCP source ports and ICMP replies per source, in the kernel" },
+	{ "sniff", cmd_sniff, "capture packets with libpcap, tcpdump-style" },
+	{ "echo-server", cmd_echo_server, "TCP echo service, IPv4 and IPv6, bounded memory per client" },
+	{ "echo-client", cmd_echo_client, "send a message to an echo server, print each read of the echo" },
+	{ "version", cmd_version, "print the version" },
 };
 
 static void usage(FILE *f)
