@@ -32,8 +32,6 @@ TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
-MANDIR  ?= $(PREFIX)/share/man
-BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 .PHONY: all deps test test-asan check bench demo clean install
 # Keep the BPF objects: benchmarks and bpftool inspections use them.
@@ -95,6 +93,8 @@ clean:
 	rm -rf build build-asan
 
 # The manual page and the bash completion; `make install` depends on this.
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 .PHONY: install-docs
 install-docs:
 	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
