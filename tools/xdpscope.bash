@@ -12,13 +12,13 @@ _xdpscope_ifaces() {
 # The options of one command (as its --help lists them).
 _xdpscope_opts() {
 	case "$1" in
-	watch) echo "--attach --interval --duration --max-port --all-ports --entries --top --json --help" ;;
+	watch) echo "--attach --interval --duration --max-port --all-ports --entries --top --json -Z --relinquish-privileges --help" ;;
 	ifaces) echo "--json --help" ;;
 	ip) echo "-4 -6 --json --help" ;;
 	status) echo "-p --timeout -4 -6 --json --help" ;;
-	ping) echo "-4 -6 -c -i -W -w -s -t -I -q --help" ;;
-	sweep) echo "--every --count --rate --timeout --retries --max-targets -I --attach --no-bpf --format --json --report --help" ;;
-	sniff) echo "-i -c -w -r -s -n -p -D --json --help" ;;
+	ping) echo "-4 -6 -c -i -W -w -s -t -I -q -Z --help" ;;
+	sweep) echo "--every --count --rate --timeout --retries --max-targets -I --attach --no-bpf --format --json --report -Z --relinquish-privileges --help" ;;
+	sniff) echo "-i -c -w -r -s -n -p -D -Z --json --help" ;;
 	echo-server) echo "--bind --port -p --max-clients --buffer --help" ;;
 	echo-client) echo "--port -p --chunk --timeout --help" ;;
 	version) echo "--help" ;;
@@ -44,6 +44,9 @@ _xdpscope() {
 		return 0 ;;
 	sweep:--format)
 		mapfile -t COMPREPLY < <(compgen -W "text json csv" -- "$cur")
+		return 0 ;;
+	*:-Z | *:--relinquish-privileges)
+		mapfile -t COMPREPLY < <(compgen -u -- "$cur")
 		return 0 ;;
 	sniff:-w | sniff:-r | sweep:--report)
 		mapfile -t COMPREPLY < <(compgen -f -- "$cur")

@@ -53,6 +53,8 @@ check_eq "sniff -i l: interfaces starting with l" "$(ls /sys/class/net | grep '^
 	"$(complete_words 3 xdpscope sniff -i l)"
 check_eq "watch --attach" "tc xdp xdp-generic" "$(complete_words 3 xdpscope watch --attach '')"
 check_eq "sweep --format" "csv json text" "$(complete_words 3 xdpscope sweep --format '')"
+check_eq "sniff -Z USER: user names" "$(getent passwd | cut -d: -f1 | grep '^r' | sort -u | paste -sd' ')" \
+	"$(complete_words 3 xdpscope sniff -Z r)"
 check_eq "ping -c takes a number: nothing offered" "" "$(complete_words 3 xdpscope ping -c '')"
 
 # make install-docs for real under a DESTDIR; make install must include it.
