@@ -29,6 +29,12 @@ TEST_SUPPORT_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SUPPORT))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
+# Benchmark tools: tools/bench/*.c, with their own BPF programs tools/bench/*.bpf.c whose
+# skeletons go to $(BUILD)/bench/ (kept apart from the product's skeletons).
+BENCH_BPF_SRCS := $(wildcard tools/bench/*.bpf.c)
+BENCH_SKELS := $(patsubst tools/bench/%.bpf.c,$(BUILD)/bench/%.skel.h,$(BENCH_BPF_SRCS))
+BENCH_SRCS := $(filter-out %.bpf.c,$(wildcard tools/bench/*.c))
+BENCH_BINS := $(patsubst tools/bench/%.c,$(BUILD)/tools/bench/%,$(BENCH_SRCS))
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -36,7 +42,7 @@ DESTDIR ?=
 .PHONY: all deps test test-asan check bench demo clean install
 # Keep the BPF objects: benchmarks and bpftool inspections use them.
 .SECONDARY:
-all: $(BUILD)/xdpscope $(TOOL_BINS)
+all: $(BUILD)/xdpscope $(TOOL_BINS) $(BENCH_BINS)
 
 vmlinux/vmlinux.h:
 	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
@@ -66,10 +72,25 @@ $(BUILD)/tests/%.o: tests/%.c $(SKELS) | $(BUILD)
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_SUPPORT_OBJS) $(BUILD)/libxdpscope.a
 	$(CC) $(USER_CFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
-$(BUILD)/tools/%: tools/%.c $(SKELS) | $(BUILD)
+$(TOOL_BINS): $(BUILD)/tools/%: tools/%.c $(SKELS) | $(BUILD)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests $(USER_CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(BUILD)/libxdpscope.a $(LDLIBS)
 $(TOOL_BINS): $(TEST_SUPPORT_OBJS) $(BUILD)/libxdpscope.a
+
+$(BUILD)/bench/%.bpf.o: tools/bench/%.bpf.c vmlinux/vmlinux.h $(wildcard bpf/*.h) | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(BPFTOOL) gen object $@ $@.tmp
+	rm -f $@.tmp
+
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@.tmp && mv $@.tmp $@
+
+$(BENCH_BINS): $(BUILD)/tools/bench/%: tools/bench/%.c $(SKELS) $(BENCH_SKELS) $(TEST_SUPPORT_OBJS) \
+		$(BUILD)/libxdpscope.a | $(BUILD)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -I$(BUILD)/bench -Itests $(USER_CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) \
+		$(BUILD)/libxdpscope.a $(LDLIBS)
 
 $(BUILD):
 	mkdir -p $(BUILD)
@@ -89,6 +110,11 @@ check: test test-asan
 demo: all
 	tools/demo.sh $(BUILD)
 
+# Benchmarks (root, lab only): every tools/bench/*.sh; BENCH_QUICK=1 for a short run,
+# BENCH_ONLY="census_prog sweep" for a subset. Writes docs/benchmarks.md and $(BUILD)/bench/.
+bench: all
+	BUILD=$(BUILD) tools/bench/run.sh
+
 clean:
 	rm -rf build build-asan
 
@@ -106,4 +132,4 @@ install: install-docs
 lab-%: all
 	tools/lab.sh exercise $*
 
--include $(wildcard $(BUILD)/user/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d)
+-include $(wildcard $(BUILD)/user/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d $(BUILD)/tools/bench/*.d)

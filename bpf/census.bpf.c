@@ -90,12 +90,11 @@ static __always_inline void census(struct frame *f, __u64 pkts)
 	int v = parse_frame(f, &r);
 
 	if (v == PARSE_TCP) {
-		struct census_port_key key = { .src = r.src };
-
-		key.port = r.sport > census_max_port ? CENSUS_PORT_ABOVE : r.sport;
-		count(&census_ports, &key, pkts, f->wire_len, 0);
+		if (r.key.port > census_max_port)
+			r.key.port = CENSUS_PORT_ABOVE;
+		count(&census_ports, &r.key, pkts, f->wire_len, 0);
 	} else if (v == PARSE_ICMP_REPLY) {
-		count(&census_icmp, &r.src, pkts, f->wire_len, 1);
+		count(&census_icmp, &r.key.src, pkts, f->wire_len, 1);
 	} else if (v == PARSE_MALFORMED || v == PARSE_FRAGMENT) {
 		st = stats();
 		if (!st)

@@ -17,8 +17,8 @@
 
 enum parse_verdict {
 	PARSE_OTHER,      /* nothing the census counts */
-	PARSE_TCP,        /* src + sport valid */
-	PARSE_ICMP_REPLY, /* src valid */
+	PARSE_TCP,        /* key.src and key.port valid */
+	PARSE_ICMP_REPLY, /* key.src valid */
 	PARSE_MALFORMED,
 	PARSE_FRAGMENT,
 };
@@ -28,14 +28,15 @@ struct vlan_tag {
 	__be16 proto;
 };
 
+/* Parsed straight into the census key, so the hot path looks the key up without copying it,
+ * and stores and loads of the key match in width (a narrow store read back wider stalls). */
 struct parse_result {
-	struct census_addr src;
-	__u32 sport;
+	struct census_port_key key; /* src, and port = the TCP source port */
 	/* For PARSE_ICMP_REPLY: where the ICMP header starts and how many bytes the IP header
 	 * says it and its payload take (read by parse_icmp_echo; the census ignores them). */
 	__u64 l4_off;
 	__u64 l4_room;
-};
+} __attribute__((aligned(8)));
 
 /* The frame: headers are read from [data, data_end); lengths are checked against wire_len
  * (which exceeds data_end - data only for TC skbs with paged data). */
@@ -81,7 +82,7 @@ static __always_inline int parse_l4(struct frame *f, __u64 off, __u64 room, __u8
 		hlen = th->doff * 4;
 		if (hlen < sizeof(*th) || hlen > room)
 			return PARSE_MALFORMED;
-		r->sport = bpf_ntohs(th->source);
+		r->key.port = bpf_ntohs(th->source);
 		return PARSE_TCP;
 	}
 	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6) {
@@ -112,8 +113,10 @@ static __always_inline int parse_ipv4(struct frame *f, __u64 off, struct parse_r
 		return PARSE_MALFORMED;
 	if (f->data + off + hlen > f->data_end)
 		return PARSE_MALFORMED;
-	r->src.family = CENSUS_INET;
-	r->src.addr[0] = ip->saddr;
+	__u64 saddr = ip->saddr; /* addr[0], and addr[1] = 0, in one 8-byte store */
+
+	__builtin_memcpy(r->key.src.addr, &saddr, sizeof(saddr));
+	r->key.src.family = CENSUS_INET;
 	if (bpf_ntohs(ip->frag_off) & 0x1fff)
 		return PARSE_FRAGMENT;
 	return parse_l4(f, off + hlen, tot - hlen, ip->protocol, r);
@@ -130,8 +133,8 @@ static __always_inline int parse_ipv6(struct frame *f, __u64 off, struct parse_r
 	room = bpf_ntohs(ip6->payload_len);
 	if (ip6->version != 6 || off + sizeof(*ip6) + room > f->wire_len)
 		return PARSE_MALFORMED;
-	__builtin_memcpy(r->src.addr, &ip6->saddr, 16);
-	r->src.family = CENSUS_INET6;
+	__builtin_memcpy(r->key.src.addr, &ip6->saddr, 16);
+	r->key.src.family = CENSUS_INET6;
 	next = ip6->nexthdr;
 	off += sizeof(*ip6);
 #pragma unroll
