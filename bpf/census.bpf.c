@@ -8,8 +8,6 @@
 #include "census.h"
 #include "parse.bpf.h"
 
-#define TCX_NEXT (-1)
-
 /* Set by the loader before load: ports above this share the CENSUS_PORT_ABOVE key. */
 const volatile __u32 census_max_port = 1000;
 
@@ -42,6 +40,15 @@ static __always_inline struct census_stats *stats(void)
 	return bpf_map_lookup_elem(&census_stats, &zero);
 }
 
+static __always_inline void add(struct census_count *c, __u64 pkts, __u64 bytes, __u64 now)
+{
+	if (!c->first_ns)
+		c->first_ns = now; /* the key was created on another CPU */
+	c->packets += pkts;
+	c->bytes += bytes;
+	c->last_ns = now;
+}
+
 /* One lookup on the hot path; an insert only for a key this map has not seen. */
 static __always_inline void count(void *map, void *key, __u64 pkts, __u64 bytes, int icmp)
 {
@@ -50,11 +57,7 @@ static __always_inline void count(void *map, void *key, __u64 pkts, __u64 bytes,
 	struct census_stats *st;
 
 	if (c) {
-		if (!c->first_ns)
-			c->first_ns = now; /* the key was created on another CPU */
-		c->packets += pkts;
-		c->bytes += bytes;
-		c->last_ns = now;
+		add(c, pkts, bytes, now);
 		return;
 	}
 	struct census_count init = { .packets = pkts, .bytes = bytes, .first_ns = now, .last_ns = now };
@@ -72,15 +75,10 @@ static __always_inline void count(void *map, void *key, __u64 pkts, __u64 bytes,
 	}
 	/* Another CPU inserted the key between our lookup and update: add to it. */
 	c = bpf_map_lookup_elem(map, key);
-	if (c) {
-		c->packets += pkts;
-		c->bytes += bytes;
-		c->last_ns = now;
-		if (!c->first_ns)
-			c->first_ns = now;
-	} else {
+	if (c)
+		add(c, pkts, bytes, now);
+	else
 		st->insert_failed++;
-	}
 }
 
 static __always_inline void census(struct frame *f, __u64 pkts)
@@ -109,36 +107,20 @@ static __always_inline void census(struct frame *f, __u64 pkts)
 SEC("xdp")
 int census_xdp(struct xdp_md *ctx)
 {
-	struct frame f = {
-		.data = (void *)(long)ctx->data,
-		.data_end = (void *)(long)ctx->data_end,
-	};
+	struct frame f;
 
-	f.wire_len = f.data_end - f.data;
+	parse_xdp_frame(ctx, &f);
 	census(&f, 1);
 	return XDP_PASS;
 }
 
-/* Enough linear bytes for Ethernet, two tags, IPv6 and a few extension headers, plus TCP. */
-#define TC_PULL_LEN 256
-
 SEC("tc")
 int census_tc(struct __sk_buff *skb)
 {
-	__u32 len = skb->len;
 	__u32 segs = skb->gso_segs;
-	__u32 linear = skb->data_end - skb->data;
 	struct frame f;
 
-	/* Paged skbs (GRO, big packets) keep headers out of reach until pulled into the head. */
-	if (linear < len && linear < TC_PULL_LEN)
-		bpf_skb_pull_data(skb, len < TC_PULL_LEN ? len : TC_PULL_LEN);
-	/* Keep the compiler from merging the ctx loads across the call: the verifier wants
-	 * each ctx field read through the unmodified ctx pointer. */
-	asm volatile("" ::: "memory");
-	f.data = (void *)(long)skb->data;
-	f.data_end = (void *)(long)skb->data_end;
-	f.wire_len = len;
+	parse_tc_frame(skb, &f);
 	/* A GRO skb stands for gso_segs packets on the wire; count them, not the skb. */
 	census(&f, segs ? segs : 1);
 	return TCX_NEXT;

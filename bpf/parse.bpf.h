@@ -1,5 +1,6 @@
-/* Packet parsing for the census programs: one bounded helper per header, every read checked
- * against data_end first, every length checked against the frame. BPF side only. */
+/* Packet parsing for the census and sweep programs: the frame an XDP or TC program sees, one
+ * bounded helper per header, every read checked against data_end first, every length checked
+ * against the frame. BPF side only. */
 #ifndef XDPSCOPE_PARSE_BPF_H
 #define XDPSCOPE_PARSE_BPF_H
 
@@ -179,6 +180,36 @@ static __always_inline int parse_frame(struct frame *f, struct parse_result *r)
 	if (proto == ETH_P_IPV6_BE)
 		return parse_ipv6(f, off, r);
 	return PARSE_OTHER;
+}
+
+/* What a TC program returns to let the packet go on (TCX_NEXT). */
+#define TCX_NEXT (-1)
+/* Enough linear bytes for Ethernet, two tags, IPv6 and a few extension headers, plus TCP. */
+#define TC_PULL_LEN 256
+
+/* The frame an XDP program sees: all of it is linear. */
+static __always_inline void parse_xdp_frame(struct xdp_md *ctx, struct frame *f)
+{
+	f->data = (void *)(long)ctx->data;
+	f->data_end = (void *)(long)ctx->data_end;
+	f->wire_len = f->data_end - f->data;
+}
+
+/* The frame a TC program sees, with its first TC_PULL_LEN bytes made linear. */
+static __always_inline void parse_tc_frame(struct __sk_buff *skb, struct frame *f)
+{
+	__u32 len = skb->len;
+	__u32 linear = skb->data_end - skb->data;
+
+	/* Paged skbs (GRO, big packets) keep headers out of reach until pulled into the head. */
+	if (linear < len && linear < TC_PULL_LEN)
+		bpf_skb_pull_data(skb, len < TC_PULL_LEN ? len : TC_PULL_LEN);
+	/* Keep the compiler from merging the ctx loads across the call: the verifier wants
+	 * each ctx field read through the unmodified ctx pointer. */
+	asm volatile("" ::: "memory");
+	f->data = (void *)(long)skb->data;
+	f->data_end = (void *)(long)skb->data_end;
+	f->wire_len = len;
 }
 
 /* The echo reply after parse_frame said PARSE_ICMP_REPLY: identifier and sequence (host

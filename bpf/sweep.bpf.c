@@ -9,8 +9,6 @@
 #include "parse.bpf.h"
 #include "sweep.h"
 
-#define TCX_NEXT (-1)
-
 /* Set by user space before load. */
 const volatile __u16 sweep_id = 0;
 const volatile __u64 sweep_secret = 0;
@@ -47,6 +45,13 @@ static __always_inline void to_key(const struct census_addr *a, struct sweep_key
 	}
 }
 
+/* Adds a reply to an existing entry; another CPU may be adding to it too. */
+static __always_inline void add(struct sweep_hit *h, struct sweep_stats *st)
+{
+	__sync_fetch_and_add(&h->count, 1);
+	st->counted++;
+}
+
 static __always_inline void record(const struct sweep_key *k, __u16 seq, __u64 sent_ns,
 				   struct sweep_stats *st)
 {
@@ -54,8 +59,7 @@ static __always_inline void record(const struct sweep_key *k, __u16 seq, __u64 s
 	struct sweep_hit init;
 
 	if (h) {
-		__sync_fetch_and_add(&h->count, 1);
-		st->counted++;
+		add(h, st);
 		return;
 	}
 	init = (struct sweep_hit){ .first_ns = bpf_ktime_get_ns(), .sent_ns = sent_ns,
@@ -66,12 +70,10 @@ static __always_inline void record(const struct sweep_key *k, __u16 seq, __u64 s
 	}
 	/* Another CPU inserted the key between our lookup and update: add to it. */
 	h = bpf_map_lookup_elem(&sweep_hits, k);
-	if (h) {
-		__sync_fetch_and_add(&h->count, 1);
-		st->counted++;
-	} else {
+	if (h)
+		add(h, st);
+	else
 		st->insert_failed++;
-	}
 }
 
 static __always_inline void sweep(struct frame *f)
@@ -109,32 +111,19 @@ static __always_inline void sweep(struct frame *f)
 SEC("xdp")
 int sweep_xdp(struct xdp_md *ctx)
 {
-	struct frame f = {
-		.data = (void *)(long)ctx->data,
-		.data_end = (void *)(long)ctx->data_end,
-	};
+	struct frame f;
 
-	f.wire_len = f.data_end - f.data;
+	parse_xdp_frame(ctx, &f);
 	sweep(&f);
 	return XDP_PASS;
 }
 
-#define TC_PULL_LEN 256
-
 SEC("tc")
 int sweep_tc(struct __sk_buff *skb)
 {
-	__u32 len = skb->len;
-	__u32 linear = skb->data_end - skb->data;
 	struct frame f;
 
-	if (linear < len && linear < TC_PULL_LEN)
-		bpf_skb_pull_data(skb, len < TC_PULL_LEN ? len : TC_PULL_LEN);
-	/* Reload ctx fields through the unmodified ctx pointer after the pull (verifier). */
-	asm volatile("" ::: "memory");
-	f.data = (void *)(long)skb->data;
-	f.data_end = (void *)(long)skb->data_end;
-	f.wire_len = len;
+	parse_tc_frame(skb, &f);
 	sweep(&f);
 	return TCX_NEXT;
 }

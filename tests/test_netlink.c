@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "netlink.h"
+#include "route.h"
 
 #define SEQ 4242
 
@@ -420,6 +421,91 @@ Test(netlink, route_oif_in_fresh_namespace)
 	cr_assert_eq(netlink_route_oif((struct sockaddr *)&dst6, &oif), -ENETUNREACH);
 	cr_assert_eq(netlink_route_oif((struct sockaddr *)&(struct sockaddr){ .sa_family = AF_UNIX }, &oif),
 		     -EAFNOSUPPORT);
+}
+
+/* Expected values from `ip link set lo up; ip -j route show table all type local` in a fresh
+ * namespace: 127.0.0.0/8 and 127.0.0.1 (IPv4), ::1 (IPv6), all on lo. */
+Test(netlink, route_dump_and_get_in_fresh_namespace)
+{
+	static const uint8_t net[4] = { 127, 0, 0, 0 }, host[4] = { 127, 0, 0, 1 };
+	struct sockaddr_in dst = { .sin_family = AF_INET };
+	struct netlink_routes r;
+	struct netlink_route one;
+	size_t local = 0;
+
+	private_netns();
+	lo_up();
+	cr_assert_eq(netlink_dump_routes(AF_INET, &r), 0);
+	for (size_t i = 0; i < r.n; i++) {
+		if (r.v[i].type != RTN_LOCAL)
+			continue;
+		cr_assert_eq(r.v[i].family, AF_INET);
+		cr_assert(r.v[i].has_dst && r.v[i].has_oif);
+		cr_assert_eq(r.v[i].oif, 1);
+		if (r.v[i].dst_len == 8)
+			cr_assert_arr_eq(r.v[i].dst, net, 4);
+		else
+			cr_assert(r.v[i].dst_len == 32 && !memcmp(r.v[i].dst, host, 4));
+		local++;
+	}
+	cr_assert_eq(local, 2);
+	netlink_routes_free(&r);
+	cr_assert_eq(netlink_dump_routes(AF_INET6, &r), 0);
+	local = 0;
+	for (size_t i = 0; i < r.n; i++) {
+		if (r.v[i].type != RTN_LOCAL)
+			continue;
+		cr_assert_eq(r.v[i].dst_len, 128);
+		cr_assert(r.v[i].has_dst && !memcmp(r.v[i].dst, &in6addr_loopback, 16));
+		local++;
+	}
+	cr_assert_eq(local, 1);
+	netlink_routes_free(&r);
+
+	inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+	cr_assert_eq(netlink_route_get((struct sockaddr *)&dst, &one), 0);
+	cr_assert_eq(one.type, RTN_LOCAL);
+	cr_assert(one.has_oif);
+	cr_assert_eq(one.oif, 1);
+	inet_pton(AF_INET, "198.18.0.1", &dst.sin_addr);
+	cr_assert_eq(netlink_route_get((struct sockaddr *)&dst, &one), -ENETUNREACH);
+}
+
+/* route.c on top: the same local routes, IPv4-mapped. */
+Test(netlink, route_local_dump_and_lookup_in_fresh_namespace)
+{
+	struct in6_addr want[3], a;
+	static const unsigned int want_len[3] = { 104, 128, 128 };
+	struct route_local *loc;
+	unsigned int oif = 0;
+	bool local = false;
+	size_t n;
+
+	inet_pton(AF_INET6, "::ffff:127.0.0.0", &want[0]);
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &want[1]);
+	inet_pton(AF_INET6, "::1", &want[2]);
+	private_netns();
+	lo_up();
+	cr_assert_eq(route_local_dump(&loc, &n), 0);
+	cr_assert_eq(n, 3);
+	for (int i = 0; i < 3; i++) {
+		cr_assert_eq(loc[i].len, want_len[i]);
+		cr_assert_arr_eq(&loc[i].prefix, &want[i], 16);
+	}
+	inet_pton(AF_INET6, "::ffff:127.1.2.3", &a);
+	cr_assert(route_is_local(loc, n, &a));
+	inet_pton(AF_INET6, "::ffff:198.18.0.1", &a);
+	cr_assert_not(route_is_local(loc, n, &a));
+	free(loc);
+	inet_pton(AF_INET6, "::ffff:127.0.0.1", &a);
+	cr_assert_eq(route_lookup(&a, &oif, &local), 0);
+	cr_assert_eq(oif, 1);
+	cr_assert(local);
+	cr_assert_eq(route_lookup(&in6addr_loopback, &oif, &local), 0);
+	cr_assert_eq(oif, 1);
+	cr_assert(local);
+	inet_pton(AF_INET6, "2001:db8::1", &a);
+	cr_assert_eq(route_lookup(&a, &oif, &local), -ENETUNREACH);
 }
 
 /* Every truncation and thousands of random corruptions of a valid dump: the parsers must

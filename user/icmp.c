@@ -1,7 +1,9 @@
-/* ICMP echo mechanics shared by ping and sweep: RFC 1071 checksum, echo request building and a
- * pure reply parser that bounds every read by the buffer length (it is fuzzed). */
+/* ICMP echo mechanics shared by ping and sweep: RFC 1071 checksum, echo request building, raw
+ * socket setup and a pure reply parser that bounds every read by the buffer length (fuzzed). */
 #include "icmp.h"
 
+#include <linux/icmp.h>
+#include <netinet/icmp6.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -60,6 +62,27 @@ int icmp_build_echo(void *buf, size_t cap, int family, uint16_t id, uint16_t seq
 		memcpy(p + 2, &ck, sizeof(ck));
 	}
 	return (int)(ICMP_HDR_LEN + plen);
+}
+
+int icmp_socket(int family, int type)
+{
+	return socket(family, type | SOCK_CLOEXEC, family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+}
+
+int icmp_filter_types(int fd, int family, bool replies)
+{
+	if (family == AF_INET6) {
+		struct icmp6_filter f;
+
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		if (replies)
+			ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		return setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	}
+	/* ICMP_FILTER's bits block the types they stand for. */
+	struct icmp_filter f = { .data = replies ? ~(1U << V4_ECHO_REPLY) : ~0U };
+
+	return setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
 }
 
 static enum icmp_kind ignore(struct icmp_reply *r, enum icmp_why why)

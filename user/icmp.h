@@ -1,5 +1,5 @@
-/* ICMP echo mechanics shared by ping and sweep: RFC 1071 checksum, echo request building and a
- * pure reply parser (no I/O, never reads past the buffer: it is fuzzed). */
+/* ICMP echo mechanics shared by ping and sweep: RFC 1071 checksum, echo request building, raw
+ * socket setup and a pure reply parser (no I/O, never reads past the buffer: it is fuzzed). */
 #ifndef XDPSCOPE_ICMP_H
 #define XDPSCOPE_ICMP_H
 
@@ -24,6 +24,15 @@ uint16_t icmp_checksum(const void *buf, size_t len);
  * written (8 + plen) or -1 if cap is too small. */
 int icmp_build_echo(void *buf, size_t cap, int family, uint16_t id, uint16_t seq,
 		    const void *payload, size_t plen);
+
+/* socket(family, type | SOCK_CLOEXEC, ICMP or ICMPv6): type is SOCK_RAW or SOCK_DGRAM, with
+ * any SOCK_* flags. Returns the fd, or -1 with errno set. */
+int icmp_socket(int family, int type);
+
+/* Sets a raw socket's kernel ICMP type filter (ICMP_FILTER / ICMP6_FILTER): only echo replies
+ * pass when replies is true, nothing at all otherwise (send-only sockets, whose queue would
+ * else fill with every ICMP message of the host). Returns 0, or -1 with errno set. */
+int icmp_filter_types(int fd, int family, bool replies);
 
 enum icmp_kind {
 	ICMP_IGNORE,	 /* not for us; see icmp_reply.why */

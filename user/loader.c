@@ -25,7 +25,7 @@ const char *attach_mode_name(enum attach_mode mode)
 	return mode_names[mode];
 }
 
-int attach_mode_parse(const char *s, enum attach_mode *mode)
+int attach_mode_parse(const char *cmd, const char *s, enum attach_mode *mode)
 {
 	for (int i = 0; i < 3; i++) {
 		if (!strcmp(s, mode_names[i])) {
@@ -33,6 +33,7 @@ int attach_mode_parse(const char *s, enum attach_mode *mode)
 			return 0;
 		}
 	}
+	cli_err(cmd, "invalid --attach value '%s': use xdp, xdp-generic or tc", s);
 	return -1;
 }
 

@@ -7,7 +7,8 @@
 enum attach_mode { ATTACH_XDP, ATTACH_XDP_GENERIC, ATTACH_TC };
 
 const char *attach_mode_name(enum attach_mode mode);
-int attach_mode_parse(const char *s, enum attach_mode *mode);
+/* Parses an --attach value; prints the error naming the value and returns -1 when invalid. */
+int attach_mode_parse(const char *cmd, const char *s, enum attach_mode *mode);
 
 /* Loads only the program the mode needs (call between open and load). */
 void loader_select(struct bpf_program *xdp, struct bpf_program *tc, enum attach_mode mode);

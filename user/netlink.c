@@ -287,6 +287,44 @@ static int netlink_one_addr(const struct nlmsghdr *h, void *out)
 	return 0;
 }
 
+static int netlink_parse_route(const struct nlmsghdr *h, struct netlink_route *r)
+{
+	const struct rtmsg *rtm = NLMSG_DATA(h);
+	const struct rtattr *a;
+	int alen;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
+		return -EBADMSG;
+	memset(r, 0, sizeof(*r));
+	r->family = rtm->rtm_family;
+	r->type = rtm->rtm_type;
+	r->dst_len = rtm->rtm_dst_len;
+	alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm)));
+	for (a = RTM_RTA(rtm); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
+		if (a->rta_type == RTA_DST) {
+			r->has_dst = netlink_ip_attr(a, r->family, r->dst);
+		} else if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= 4) {
+			r->oif = netlink_attr_u32(a);
+			r->has_oif = true;
+		}
+	}
+	return 0;
+}
+
+static int netlink_one_route(const struct nlmsghdr *h, void *out)
+{
+	struct netlink_routes *r = out;
+	int err = netlink_grow((void **)&r->v, &r->cap, r->n, sizeof(*r->v));
+
+	if (err)
+		return err;
+	err = netlink_parse_route(h, &r->v[r->n]);
+	if (err)
+		return err;
+	r->n++;
+	return 0;
+}
+
 int netlink_parse_links(const void *buf, size_t len, uint32_t seq, struct netlink_links *out)
 {
 	return netlink_walk(buf, len, seq, RTM_NEWLINK, netlink_one_link, out);
@@ -295,6 +333,11 @@ int netlink_parse_links(const void *buf, size_t len, uint32_t seq, struct netlin
 int netlink_parse_addrs(const void *buf, size_t len, uint32_t seq, struct netlink_addrs *out)
 {
 	return netlink_walk(buf, len, seq, RTM_NEWADDR, netlink_one_addr, out);
+}
+
+int netlink_parse_routes(const void *buf, size_t len, uint32_t seq, struct netlink_routes *out)
+{
+	return netlink_walk(buf, len, seq, RTM_NEWROUTE, netlink_one_route, out);
 }
 
 static int netlink_open(void)
@@ -386,24 +429,46 @@ static int netlink_parse_addrs_v(const void *b, size_t n, uint32_t seq, void *ou
 	return netlink_parse_addrs(b, n, seq, out);
 }
 
-int netlink_dump_links(struct netlink_links *out)
+static int netlink_parse_routes_v(const void *b, size_t n, uint32_t seq, void *out)
+{
+	return netlink_parse_routes(b, n, seq, out);
+}
+
+/* Dumps message type of family into out (a netlink_links/addrs/routes, whose n is reset for
+ * each try), retrying dumps the kernel marks inconsistent. body_len is the size of the type's
+ * family message (ifinfomsg, ifaddrmsg, rtmsg: each starts with its family byte). */
+static int netlink_dump(uint16_t type, uint8_t family, size_t body_len,
+			int (*parse)(const void *, size_t, uint32_t, void *), void *out, size_t *n)
 {
 	struct {
 		struct nlmsghdr h;
-		struct ifinfomsg ifi;
+		union {
+			struct ifinfomsg ifi;
+			struct ifaddrmsg ifa;
+			struct rtmsg rtm;
+		};
 	} req;
 	int err = -EINTR;
 
-	memset(out, 0, sizeof(*out));
 	for (int i = 0; i < NETLINK_DUMP_TRIES && err == -EINTR; i++) {
 		memset(&req, 0, sizeof(req));
-		req.h.nlmsg_len = sizeof(req);
-		req.h.nlmsg_type = RTM_GETLINK;
+		req.h.nlmsg_len = NLMSG_LENGTH(body_len);
+		req.h.nlmsg_type = type;
 		req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		req.ifi.ifi_family = AF_UNSPEC;
-		out->n = 0;
-		err = netlink_exchange(&req, sizeof(req), netlink_parse_links_v, out);
+		*(uint8_t *)NLMSG_DATA(&req.h) = family;
+		*n = 0;
+		err = netlink_exchange(&req, req.h.nlmsg_len, parse, out);
 	}
+	return err;
+}
+
+int netlink_dump_links(struct netlink_links *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = netlink_dump(RTM_GETLINK, AF_UNSPEC, sizeof(struct ifinfomsg), netlink_parse_links_v,
+			   out, &out->n);
 	if (err)
 		netlink_links_free(out);
 	return err;
@@ -411,24 +476,25 @@ int netlink_dump_links(struct netlink_links *out)
 
 int netlink_dump_addrs(int family, struct netlink_addrs *out)
 {
-	struct {
-		struct nlmsghdr h;
-		struct ifaddrmsg ifa;
-	} req;
-	int err = -EINTR;
+	int err;
 
 	memset(out, 0, sizeof(*out));
-	for (int i = 0; i < NETLINK_DUMP_TRIES && err == -EINTR; i++) {
-		memset(&req, 0, sizeof(req));
-		req.h.nlmsg_len = sizeof(req);
-		req.h.nlmsg_type = RTM_GETADDR;
-		req.h.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-		req.ifa.ifa_family = (uint8_t)family;
-		out->n = 0;
-		err = netlink_exchange(&req, sizeof(req), netlink_parse_addrs_v, out);
-	}
+	err = netlink_dump(RTM_GETADDR, (uint8_t)family, sizeof(struct ifaddrmsg),
+			   netlink_parse_addrs_v, out, &out->n);
 	if (err)
 		netlink_addrs_free(out);
+	return err;
+}
+
+int netlink_dump_routes(int family, struct netlink_routes *out)
+{
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = netlink_dump(RTM_GETROUTE, (uint8_t)family, sizeof(struct rtmsg),
+			   netlink_parse_routes_v, out, &out->n);
+	if (err)
+		netlink_routes_free(out);
 	return err;
 }
 
@@ -444,45 +510,22 @@ void netlink_addrs_free(struct netlink_addrs *a)
 	memset(a, 0, sizeof(*a));
 }
 
-/* Parses an RTM_NEWROUTE answer: the RTA_OIF of the route. Returns 1 when found. */
-static int netlink_parse_route(const void *buf, size_t len, uint32_t seq, void *out)
+void netlink_routes_free(struct netlink_routes *r)
 {
-	const char *p = buf;
-	size_t off = 0;
-
-	while (len - off >= sizeof(struct nlmsghdr)) {
-		const struct nlmsghdr *h = (const void *)(p + off);
-		const struct rtmsg *rtm = NLMSG_DATA(h);
-		const struct rtattr *a;
-		int alen;
-
-		if (h->nlmsg_len < sizeof(*h) || h->nlmsg_len > len - off)
-			return -EBADMSG;
-		off += NLMSG_ALIGN(h->nlmsg_len) < len - off ? NLMSG_ALIGN(h->nlmsg_len) : len - off;
-		if (h->nlmsg_seq != seq)
-			continue;
-		if (h->nlmsg_type == NLMSG_ERROR) {
-			const struct nlmsgerr *e = NLMSG_DATA(h);
-
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
-				return -EBADMSG;
-			return e->error < 0 ? e->error : -EBADMSG;
-		}
-		if (h->nlmsg_type != RTM_NEWROUTE || h->nlmsg_len < NLMSG_LENGTH(sizeof(*rtm)))
-			continue;
-		alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*rtm)));
-		for (a = RTM_RTA(rtm); RTA_OK(a, alen); a = RTA_NEXT(a, alen)) {
-			if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= 4) {
-				*(unsigned int *)out = netlink_attr_u32(a);
-				return 1;
-			}
-		}
-		return -ENETUNREACH;
-	}
-	return 0;
+	free(r->v);
+	memset(r, 0, sizeof(*r));
 }
 
-int netlink_route_oif(const struct sockaddr *dst, unsigned int *oif)
+/* The answer to a single-destination request is one RTM_NEWROUTE without NLMSG_DONE. */
+static int netlink_parse_route_get(const void *b, size_t n, uint32_t seq, void *out)
+{
+	struct netlink_routes *r = out;
+	int err = netlink_parse_routes(b, n, seq, r);
+
+	return err == 0 && r->n ? 1 : err;
+}
+
+int netlink_route_get(const struct sockaddr *dst, struct netlink_route *out)
 {
 	struct {
 		struct nlmsghdr h;
@@ -490,6 +533,7 @@ int netlink_route_oif(const struct sockaddr *dst, unsigned int *oif)
 		char attrs[RTA_SPACE(16)];
 	} req;
 	struct rtattr *a = (struct rtattr *)req.attrs;
+	struct netlink_routes r = { 0 };
 	const void *addr;
 	size_t alen;
 	int err;
@@ -512,11 +556,27 @@ int netlink_route_oif(const struct sockaddr *dst, unsigned int *oif)
 	a->rta_type = RTA_DST;
 	a->rta_len = (unsigned short)RTA_LENGTH(alen);
 	memcpy(RTA_DATA(a), addr, alen);
-	err = netlink_exchange(&req, req.h.nlmsg_len, netlink_parse_route, oif);
+	err = netlink_exchange(&req, req.h.nlmsg_len, netlink_parse_route_get, &r);
+	if (!err)
+		*out = r.v[0];
+	netlink_routes_free(&r);
 	/* The kernel answers "no route" with an error message. */
 	if (err == -EHOSTUNREACH || err == -ENETUNREACH)
 		return -ENETUNREACH;
 	return err;
+}
+
+int netlink_route_oif(const struct sockaddr *dst, unsigned int *oif)
+{
+	struct netlink_route r;
+	int err = netlink_route_get(dst, &r);
+
+	if (err)
+		return err;
+	if (!r.has_oif)
+		return -ENETUNREACH;
+	*oif = r.oif;
+	return 0;
 }
 
 const char *netlink_operstate_name(uint8_t operstate)

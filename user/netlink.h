@@ -45,6 +45,14 @@ struct netlink_addr {
 	uint32_t valid_lft, preferred_lft;
 };
 
+/* One RTM_NEWROUTE message: the parts route users need. */
+struct netlink_route {
+	uint8_t family, type, dst_len; /* rtm_family, rtm_type (RTN_*), rtm_dst_len */
+	bool has_dst, has_oif;
+	uint8_t dst[16];	       /* RTA_DST: 4 bytes for AF_INET */
+	unsigned int oif;	       /* RTA_OIF */
+};
+
 struct netlink_links {
 	struct netlink_link *v;
 	size_t n, cap;
@@ -55,20 +63,32 @@ struct netlink_addrs {
 	size_t n, cap;
 };
 
+struct netlink_routes {
+	struct netlink_route *v;
+	size_t n, cap;
+};
+
 /* Pure parsers of one received datagram (any number of netlink messages): they append the
- * RTM_NEWLINK / RTM_NEWADDR messages whose sequence number is seq to out. Return 1 when the
+ * RTM_NEWLINK / RTM_NEWADDR / RTM_NEWROUTE messages whose sequence number is seq to out. Return 1 when the
  * datagram ends the dump (NLMSG_DONE), 0 when more datagrams follow, -errno for an NLMSG_ERROR
  * from the kernel, -EBADMSG for malformed input, -ENOMEM. buf must be 4-byte aligned (as
  * netlink messages are); any bytes and any len are otherwise safe. */
 int netlink_parse_links(const void *buf, size_t len, uint32_t seq, struct netlink_links *out);
 int netlink_parse_addrs(const void *buf, size_t len, uint32_t seq, struct netlink_addrs *out);
+int netlink_parse_routes(const void *buf, size_t len, uint32_t seq, struct netlink_routes *out);
 
-/* Dumps every link / every address of family (AF_UNSPEC for all) of the current network
- * namespace. Return 0 or -errno. */
+/* Dumps every link / every address or route (all tables) of family (AF_UNSPEC for all) of
+ * the current network namespace. Return 0 or -errno. */
 int netlink_dump_links(struct netlink_links *out);
 int netlink_dump_addrs(int family, struct netlink_addrs *out);
+int netlink_dump_routes(int family, struct netlink_routes *out);
 void netlink_links_free(struct netlink_links *l);
 void netlink_addrs_free(struct netlink_addrs *a);
+void netlink_routes_free(struct netlink_routes *r);
+
+/* Asks the kernel for the route it would send to dst by (RTM_GETROUTE); dst is a sockaddr_in
+ * or sockaddr_in6. Returns 0 and fills *out, or -errno (-ENETUNREACH: no route). */
+int netlink_route_get(const struct sockaddr *dst, struct netlink_route *out);
 
 /* Asks the kernel which interface it would send to dst on (RTM_GETROUTE); dst is a
  * sockaddr_in or sockaddr_in6. Returns 0 and sets *oif, or -errno (-ENETUNREACH: no route). */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
 #include "commands.h"
 #include "icmp.h"
 #include "ping_report.h"
@@ -60,14 +61,6 @@ static void ping_on_sigint(int sig)
 {
 	(void)sig;
 	ping_interrupted = 1;
-}
-
-static int64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * NSEC + ts.tv_nsec;
 }
 
 static void usage(FILE *f)
@@ -257,13 +250,12 @@ static int probe_route(struct ping *p)
 static int open_socket(struct ping *p)
 {
 	int fam = p->dst.ss_family;
-	int proto = fam == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 
 	p->raw = true;
-	p->fd = socket(fam, SOCK_RAW | SOCK_CLOEXEC, proto);
+	p->fd = icmp_socket(fam, SOCK_RAW);
 	if (p->fd < 0 && (errno == EPERM || errno == EACCES)) {
 		p->raw = false;
-		p->fd = socket(fam, SOCK_DGRAM | SOCK_CLOEXEC, proto);
+		p->fd = icmp_socket(fam, SOCK_DGRAM);
 	}
 	if (p->fd < 0) {
 		cli_err(CMD, "cannot open an ICMP socket: %s (raw sockets need CAP_NET_RAW; "
@@ -295,24 +287,12 @@ static int filter_raw(struct ping *p)
 	};
 	struct sock_fprog prog = { .len = 5, .filter = insns };
 
-	if (v6) {
-		struct icmp6_filter f6;
-
-		/* ICMPv6 raw sockets start at the ICMP header. */
+	/* ICMPv6 raw sockets start at the ICMP header. */
+	if (v6)
 		insns[0] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_IMM, 0);
-		ICMP6_FILTER_SETBLOCKALL(&f6);
-		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f6);
-		if (setsockopt(p->fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6, sizeof(f6))) {
-			cli_err(CMD, "setsockopt ICMP6_FILTER: %s", strerror(errno));
-			return -1;
-		}
-	} else {
-		struct icmp_filter f4 = { .data = ~(1u << ICMP_ECHOREPLY) };
-
-		if (setsockopt(p->fd, SOL_RAW, ICMP_FILTER, &f4, sizeof(f4))) {
-			cli_err(CMD, "setsockopt ICMP_FILTER: %s", strerror(errno));
-			return -1;
-		}
+	if (icmp_filter_types(p->fd, p->dst.ss_family, true)) {
+		cli_err(CMD, "setsockopt %s: %s", v6 ? "ICMP6_FILTER" : "ICMP_FILTER", strerror(errno));
+		return -1;
 	}
 	if (setsockopt(p->fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog))) {
 		cli_err(CMD, "setsockopt SO_ATTACH_FILTER: %s", strerror(errno));
@@ -404,7 +384,7 @@ static void send_probe(struct ping *p)
 			      p->o.size);
 	p->sent_at[seq] = now;
 	ping_stats_sent(&p->st);
-	p->last_send = mono_ns();
+	p->last_send = clock_mono_ns();
 	if (sendto(p->fd, p->tx, (size_t)len, 0, (struct sockaddr *)&p->dst, p->dst_len) == len)
 		return;
 	/* Like iputils, a failed send still counts as transmitted; an ICMP error explaining it
@@ -645,9 +625,9 @@ static void run(struct ping *p)
 	int64_t interval = (int64_t)(p->o.interval * NSEC);
 	int64_t next_send, exit_at = 0, now;
 
-	p->start = p->last_send = next_send = mono_ns();
+	p->start = p->last_send = next_send = clock_mono_ns();
 	for (;;) {
-		now = mono_ns();
+		now = clock_mono_ns();
 		if (finished(p, now, exit_at))
 			break;
 		if (may_send(p) && now >= next_send) {
@@ -655,7 +635,7 @@ static void run(struct ping *p)
 			next_send += interval;
 			if (p->o.count && !p->o.deadline && p->st.ntransmitted >= p->o.count)
 				exit_at = linger_until(p, now);
-			now = mono_ns();
+			now = clock_mono_ns();
 		}
 		/* Even when the next probe is already due (-i 0), take in what has arrived. */
 		wait_events(p, now, next_send, exit_at);

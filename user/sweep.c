@@ -160,11 +160,8 @@ static int parse_opts(int argc, char **argv, struct sweep_opts *o)
 				return -1;
 			break;
 		case 'a':
-			if (attach_mode_parse(optarg, &o->mode)) {
-				cli_err(CMD, "invalid --attach value '%s': use xdp, xdp-generic or tc",
-					optarg);
+			if (attach_mode_parse(CMD, optarg, &o->mode))
 				return -1;
-			}
 			break;
 		case 'n':
 			o->no_bpf = true;
@@ -296,14 +293,6 @@ static int setup_bpf(struct sweep_ctx *c, const struct sweep_probe *p, const uns
 	return 0;
 }
 
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
 /* Waits until t, reading replies meanwhile when they come to user space. */
 static void wait_until(struct sweep_ctx *c, double t, uint64_t min_sent, volatile sig_atomic_t *stop)
 {
@@ -379,7 +368,7 @@ static int retry_pass(struct sweep_ctx *c, size_t n, size_t *out, uint64_t min_s
 	size_t r = 0, w = 0;
 
 	while (r < n && !stop_signal) {
-		uint64_t due = c->r.sent_ns[c->idx[r]] + tmo, now = mono_ns();
+		uint64_t due = c->r.sent_ns[c->idx[r]] + tmo, now = clock_mono_ns();
 		size_t w0 = w;
 
 		if (due > now)
@@ -387,7 +376,7 @@ static int retry_pass(struct sweep_ctx *c, size_t n, size_t *out, uint64_t min_s
 		if (stop_signal || read_hits(c, false))
 			break;
 		/* Every target whose timeout has passed by now: replies to it are in the map. */
-		for (now = mono_ns(); r < n && c->r.sent_ns[c->idx[r]] + tmo <= now; r++) {
+		for (now = clock_mono_ns(); r < n && c->r.sent_ns[c->idx[r]] + tmo <= now; r++) {
 			uint32_t i = c->idx[r];
 
 			if (c->r.rtt_ns[i] < 0 && !c->r.err[i])
@@ -403,7 +392,7 @@ static int retry_pass(struct sweep_ctx *c, size_t n, size_t *out, uint64_t min_s
 static int run_round(struct sweep_ctx *c)
 {
 	static volatile sig_atomic_t never;
-	uint64_t min_sent = mono_ns();
+	uint64_t min_sent = clock_mono_ns();
 	size_t n = c->t.n;
 
 	c->round_start = clock_mono_s();

@@ -2,10 +2,8 @@
  * the same identifier, cookie and staleness rules as bpf/sweep.bpf.c. */
 #include "sweep_recv.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
-#include <linux/icmp.h>
-#include <netinet/icmp6.h>
-#include <netinet/ip.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +12,7 @@
 
 #include "cli.h"
 #include "clock.h"
+#include "icmp.h"
 
 #define RECV_BUF (32 << 20)
 #define RECV_BATCH 64
@@ -39,24 +38,14 @@ void sweep_round_hit(struct sweep_round *r, const struct targets *t, const struc
 
 static int open_one(const char *cmd, int family)
 {
-	int proto = family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6, one = 1, size = RECV_BUF;
-	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, proto), rc;
+	int one = 1, size = RECV_BUF;
+	int fd = icmp_socket(family, SOCK_RAW | SOCK_NONBLOCK), rc;
 
 	if (fd < 0) {
 		cli_err(cmd, "raw receive socket: %s", strerror(errno));
 		return -1;
 	}
-	if (family == AF_INET) {
-		struct icmp_filter f = { .data = ~(1U << ICMP_ECHOREPLY) };
-
-		rc = setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
-	} else {
-		struct icmp6_filter f;
-
-		ICMP6_FILTER_SETBLOCKALL(&f);
-		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
-		rc = setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
-	}
+	rc = icmp_filter_types(fd, family, true);
 	/* A big buffer so that a fast sweep's replies wait for us instead of being dropped;
 	 * FORCE needs CAP_NET_ADMIN, the plain option is the fallback. */
 	if (!rc && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)))
@@ -110,47 +99,35 @@ static uint64_t stamp_ns(const struct sweep_recv *r, struct msghdr *mh)
 					  r->real_minus_mono);
 		}
 	}
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (uint64_t)now.tv_sec * 1000000000ULL + now.tv_nsec;
+	return clock_mono_ns();
 }
 
-/* One datagram: IPv4 raw sockets deliver the IP header, IPv6 ones start at ICMPv6. */
+/* One datagram: IPv4 raw sockets deliver the IP header, IPv6 ones start at ICMPv6. The source
+ * is the sender's address the kernel reports (for IPv4, the IP header's source). */
 static void one_reply(const struct sweep_recv *r, const uint8_t *buf, size_t len, int v4,
 		      const struct sockaddr_storage *from, uint64_t recv_ns,
 		      const struct targets *t, uint64_t min_sent_ns, struct sweep_round *round)
 {
+	struct icmp_reply rep;
 	struct sweep_key k = { 0 };
 	uint64_t sent_ns;
 	uint32_t cookie;
-	uint16_t id, seq;
 
+	if (icmp_parse_reply(buf, len, v4 ? AF_INET : AF_INET6, v4, r->probe.id, &rep) !=
+		    ICMP_ECHO_REPLY ||
+	    rep.payload_len < SWEEP_PAYLOAD_LEN)
+		return;
 	if (v4) {
-		size_t hl = (buf[0] & 0x0f) * 4;
-
-		if (len < 20 || hl < 20 || len < hl)
-			return;
 		k.addr[2] = htonl(0xffff);
-		memcpy(&k.addr[3], buf + 12, 4);
-		buf += hl;
-		len -= hl;
-		if (len < 8 || buf[0] != ICMP_ECHOREPLY)
-			return;
+		memcpy(&k.addr[3], &((const struct sockaddr_in *)from)->sin_addr, 4);
 	} else {
 		memcpy(k.addr, &((const struct sockaddr_in6 *)from)->sin6_addr, 16);
-		if (len < 8 || buf[0] != ICMP6_ECHO_REPLY)
-			return;
 	}
-	id = (uint16_t)(buf[4] << 8 | buf[5]);
-	seq = (uint16_t)(buf[6] << 8 | buf[7]);
-	if (id != r->probe.id || len < 8 + SWEEP_PAYLOAD_LEN)
+	memcpy(&sent_ns, rep.payload, 8);
+	memcpy(&cookie, rep.payload + 8, 4);
+	if (cookie != sweep_cookie(r->probe.secret, &k, rep.seq, sent_ns) || sent_ns < min_sent_ns)
 		return;
-	memcpy(&sent_ns, buf + 8, 8);
-	memcpy(&cookie, buf + 16, 4);
-	if (cookie != sweep_cookie(r->probe.secret, &k, seq, sent_ns) || sent_ns < min_sent_ns)
-		return;
-	sweep_round_hit(round, t, &k, seq, sent_ns, recv_ns);
+	sweep_round_hit(round, t, &k, rep.seq, sent_ns, recv_ns);
 }
 
 static void drain(const struct sweep_recv *r, int fd, int v4, const struct targets *t,

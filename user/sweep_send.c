@@ -3,95 +3,50 @@
 #include "sweep_send.h"
 
 #include <errno.h>
-#include <linux/icmp.h>
-#include <netinet/icmp6.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "clock.h"
+#include "icmp.h"
 
-#define ECHO_LEN (8 + SWEEP_PAYLOAD_LEN)
+#define ECHO_LEN (ICMP_HDR_LEN + SWEEP_PAYLOAD_LEN)
 
 void sweep_key_of(const struct in6_addr *a, struct sweep_key *k)
 {
 	memcpy(k->addr, a, sizeof(k->addr));
 }
 
-/* RFC 1071 Internet checksum (duplicates the one the ping command will share). */
-static uint16_t sweep_checksum(const void *data, size_t len)
-{
-	const uint8_t *p = data;
-	uint32_t sum = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
-}
-
-/* An echo request; IPv6 leaves the checksum to the kernel (always on for ICMPv6 raw). */
+/* An echo request whose payload is the send time and the cookie (zero-padded); IPv6 leaves
+ * the checksum to the kernel (always on for ICMPv6 raw). */
 static void sweep_build_echo(uint8_t *pkt, const struct sweep_probe *p, const struct in6_addr *dst,
 			     uint32_t index, uint64_t sent_ns)
 {
-	int v4 = targets_is_v4(dst);
+	uint8_t payload[SWEEP_PAYLOAD_LEN] = { 0 };
 	uint16_t seq = (uint16_t)index;
 	struct sweep_key k;
 	uint32_t cookie;
 
 	sweep_key_of(dst, &k);
 	cookie = sweep_cookie(p->secret, &k, seq, sent_ns);
-	memset(pkt, 0, ECHO_LEN);
-	pkt[0] = v4 ? ICMP_ECHO : ICMP6_ECHO_REQUEST;
-	pkt[4] = p->id >> 8;
-	pkt[5] = p->id & 0xff;
-	pkt[6] = seq >> 8;
-	pkt[7] = seq & 0xff;
-	memcpy(pkt + 8, &sent_ns, 8);
-	memcpy(pkt + 16, &cookie, 4);
-	if (v4) {
-		uint16_t sum = sweep_checksum(pkt, ECHO_LEN);
-
-		pkt[2] = sum >> 8;
-		pkt[3] = sum & 0xff;
-	}
+	memcpy(payload, &sent_ns, 8);
+	memcpy(payload + 8, &cookie, 4);
+	icmp_build_echo(pkt, ECHO_LEN, targets_is_v4(dst) ? AF_INET : AF_INET6, p->id, seq,
+			payload, sizeof(payload));
 }
 
 static int open_raw(const char *cmd, int family)
 {
-	int fd = socket(family, SOCK_RAW | SOCK_CLOEXEC,
-			family == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6);
-	int rc;
+	int fd = icmp_socket(family, SOCK_RAW);
 
 	if (fd < 0) {
 		cli_err(cmd, "raw ICMP%s socket: %s%s", family == AF_INET ? "" : "v6",
 			strerror(errno), errno == EPERM ? " (needs CAP_NET_RAW)" : "");
 		return -1;
 	}
-	if (family == AF_INET) {
-		struct icmp_filter f = { .data = ~0U };
-
-		rc = setsockopt(fd, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
-	} else {
-		struct icmp6_filter f;
-
-		ICMP6_FILTER_SETBLOCKALL(&f);
-		rc = setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
-	}
-	if (rc) {
+	if (icmp_filter_types(fd, family, false)) {
 		cli_err(cmd, "setting the ICMP filter: %s", strerror(errno));
 		close(fd);
 		return -1;
@@ -146,7 +101,7 @@ size_t sweep_send_batch(struct sweep_sender *s, const struct targets *t, const u
 	struct mmsghdr msg[SWEEP_BATCH];
 	struct iovec iov[SWEEP_BATCH];
 	int v4 = targets_is_v4(&t->addr[idx[0]]), fd = v4 ? s->fd4 : s->fd6, rc;
-	uint64_t now = mono_ns();
+	uint64_t now = clock_mono_ns();
 	size_t m = 0;
 
 	/* One sendmmsg per family run: stop at the first target of the other family. */

@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+
 struct tcpprobe_slot {
 	size_t idx;      /* index into ports[] */
 	int64_t deadline; /* monotonic ms */
@@ -16,10 +18,7 @@ struct tcpprobe_slot {
 
 static int64_t tcpprobe_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)(clock_mono_ns() / 1000000);
 }
 
 /* Maps a connect error to a state; -1 for errors that say nothing about the port. */

@@ -82,11 +82,8 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
-			if (attach_mode_parse(optarg, &o->mode)) {
-				cli_err(CMD, "invalid --attach value '%s': use xdp, xdp-generic or tc",
-					optarg);
+			if (attach_mode_parse(CMD, optarg, &o->mode))
 				return -1;
-			}
 			break;
 		case 'i':
 			if (cli_parse_double(CMD, "--interval", optarg, 0.01, 86400, &o->interval))
