@@ -9,6 +9,11 @@ ARCH    := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 endif
+# FUZZ=1 (make fuzz, with CC=clang) adds libFuzzer's coverage instrumentation to everything.
+ifeq ($(FUZZ),1)
+SANFLAGS := -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+            -fno-sanitize-recover=undefined
+endif
 
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-missing-field-initializers
@@ -27,6 +32,11 @@ TEST_SRCS := $(wildcard tests/test_*.c)
 TEST_SUPPORT := $(filter-out $(TEST_SRCS),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJS := $(patsubst tests/%.c,$(BUILD)/tests/%.o,$(TEST_SUPPORT))
 TEST_BINS := $(patsubst tests/%.c,$(BUILD)/tests/%,$(TEST_SRCS))
+# Fuzz targets: tests/fuzz/fuzz_NAME.c (LLVMFuzzerTestOneInput); tests/fuzz/seed_NAME.c, if
+# present, is a program that writes generated seeds for NAME into the directory it is given.
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c tests/fuzz/seed_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+FUZZ_SECONDS ?= 30
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_BINS := $(patsubst tools/%.c,$(BUILD)/tools/%,$(TOOL_SRCS))
 # Benchmark tools: tools/bench/*.c, with their own BPF programs tools/bench/*.bpf.c whose
@@ -38,8 +48,12 @@ BENCH_BINS := $(patsubst tools/bench/%.c,$(BUILD)/tools/bench/%,$(BENCH_SRCS))
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+SETCAP  ?= setcap
+# File capabilities of the installed binary (never setuid); each command drops what it no
+# longer needs once set up.
+INSTALL_CAPS := cap_bpf,cap_perfmon,cap_net_admin,cap_net_raw+ep
 
-.PHONY: all deps test test-asan check bench demo clean install
+.PHONY: all deps test test-asan valgrind fuzz fuzz-build fuzz-bins check bench demo clean install
 # Keep the BPF objects: benchmarks and bpftool inspections use them.
 .SECONDARY:
 all: $(BUILD)/xdpscope $(TOOL_BINS) $(BENCH_BINS)
@@ -71,6 +85,15 @@ $(BUILD)/tests/%.o: tests/%.c $(SKELS) | $(BUILD)
 
 $(BUILD)/tests/test_%: $(BUILD)/tests/test_%.o $(TEST_SUPPORT_OBJS) $(BUILD)/libxdpscope.a
 	$(CC) $(USER_CFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(TEST_SUPPORT_OBJS) $(BUILD)/libxdpscope.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(USER_CFLAGS) -fsanitize=fuzzer -o $@ $< $(TEST_SUPPORT_OBJS) \
+		$(BUILD)/libxdpscope.a $(LDLIBS)
+
+$(BUILD)/fuzz/seed_%: tests/fuzz/seed_%.c $(TEST_SUPPORT_OBJS) $(BUILD)/libxdpscope.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests $(USER_CFLAGS) -o $@ $< $(TEST_SUPPORT_OBJS) $(BUILD)/libxdpscope.a $(LDLIBS)
 
 $(TOOL_BINS): $(BUILD)/tools/%: tools/%.c $(SKELS) | $(BUILD)
 	@mkdir -p $(dir $@)
@@ -105,7 +128,21 @@ test: all $(TEST_BINS)
 test-asan:
 	$(MAKE) BUILD=build-asan SAN=1 test
 
-check: test test-asan
+# memcheck over the Criterion binaries (tests/valgrind.sh says which and how).
+valgrind: all $(TEST_BINS)
+	tests/valgrind.sh $(BUILD)
+
+fuzz-bins: $(FUZZ_BINS)
+
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=clang FUZZ=1 fuzz-bins
+
+# Every fuzz target for FUZZ_SECONDS (tests/fuzz/README.md).
+fuzz: fuzz-build
+	tests/fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
+
+check: test test-asan valgrind
+	$(MAKE) fuzz FUZZ_SECONDS=30
 
 demo: all
 	tools/demo.sh $(BUILD)
@@ -115,8 +152,15 @@ demo: all
 bench: all
 	BUILD=$(BUILD) tools/bench/run.sh
 
+# Needs CAP_SETFCAP (root) for setcap; a packager without it can pass SETCAP=true and set the
+# capabilities at package install time.
+install: $(BUILD)/xdpscope
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BUILD)/xdpscope $(DESTDIR)$(PREFIX)/bin/xdpscope
+	$(SETCAP) $(INSTALL_CAPS) $(DESTDIR)$(PREFIX)/bin/xdpscope
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 # The manual page and the bash completion; `make install` depends on this.
 MANDIR      ?= $(PREFIX)/share/man
@@ -132,4 +176,5 @@ install: install-docs
 lab-%: all
 	tools/lab.sh exercise $*
 
--include $(wildcard $(BUILD)/user/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d $(BUILD)/tools/bench/*.d)
+-include $(wildcard $(BUILD)/user/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d $(BUILD)/tools/bench/*.d \
+	$(BUILD)/fuzz/*.d)

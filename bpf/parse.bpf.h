@@ -70,8 +70,9 @@ static __always_inline int parse_eth(struct frame *f, __u64 *off, __be16 *proto)
 	return PARSE_OTHER;
 }
 
-/* L4 checks shared by v4 and v6: room is what the IP header says the payload holds. */
-static __always_inline int parse_l4(struct frame *f, __u64 off, __u64 room, __u8 proto,
+/* L4 checks shared by v4 and v6: room is what the IP header says the payload holds. Each
+ * family has its own ICMP: protocol 1 inside IPv6 or 58 inside IPv4 is not an echo reply. */
+static __always_inline int parse_l4(struct frame *f, __u64 off, __u64 room, __u8 proto, int v6,
 				    struct parse_result *r)
 {
 	if (proto == PROTO_TCP) {
@@ -86,13 +87,13 @@ static __always_inline int parse_l4(struct frame *f, __u64 off, __u64 room, __u8
 		r->key.port = bpf_ntohs(th->source);
 		return PARSE_TCP;
 	}
-	if (proto == PROTO_ICMP || proto == PROTO_ICMPV6) {
+	if (proto == (v6 ? PROTO_ICMPV6 : PROTO_ICMP)) {
 		__u8 *type = f->data + off;
 
 		/* An echo message has an 8-byte header (type, code, checksum, id, sequence). */
 		if (room < 8 || (void *)(type + 8) > f->data_end)
 			return PARSE_MALFORMED;
-		if ((proto == PROTO_ICMP && *type == 0) || (proto == PROTO_ICMPV6 && *type == 129)) {
+		if (*type == (v6 ? 129 : 0)) {
 			r->l4_off = off;
 			r->l4_room = room;
 			return PARSE_ICMP_REPLY;
@@ -120,7 +121,7 @@ static __always_inline int parse_ipv4(struct frame *f, __u64 off, struct parse_r
 	r->key.src.family = CENSUS_INET;
 	if (bpf_ntohs(ip->frag_off) & 0x1fff)
 		return PARSE_FRAGMENT;
-	return parse_l4(f, off + hlen, tot - hlen, ip->protocol, r);
+	return parse_l4(f, off + hlen, tot - hlen, ip->protocol, 0, r);
 }
 
 static __always_inline int parse_ipv6(struct frame *f, __u64 off, struct parse_result *r)
@@ -138,13 +139,16 @@ static __always_inline int parse_ipv6(struct frame *f, __u64 off, struct parse_r
 	r->key.src.family = CENSUS_INET6;
 	next = ip6->nexthdr;
 	off += sizeof(*ip6);
+	/* MAX_IPV6_EXT headers are walked; the pass after the last one reads the L4 header. */
 #pragma unroll
-	for (int i = 0; i < MAX_IPV6_EXT; i++) {
+	for (int i = 0; i <= MAX_IPV6_EXT; i++) {
 		__u8 *h = f->data + off;
 		__u64 len;
 
 		if (next != 0 && next != 43 && next != 44 && next != 60 && next != 51)
-			return parse_l4(f, off, room, next, r);
+			return parse_l4(f, off, room, next, 1, r);
+		if (i == MAX_IPV6_EXT)
+			break;
 		if (room < 8 || (void *)(h + 8) > f->data_end)
 			return PARSE_MALFORMED;
 		if (next == 44) {

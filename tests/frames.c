@@ -87,7 +87,6 @@ static size_t put_ipv4(const struct frame_spec *s, uint8_t *p)
 static size_t put_ipv6(const struct frame_spec *s, uint8_t *p)
 {
 	size_t ext = 8 * (size_t)s->v6_opt_hdrs + (s->v6_frag_hdr ? 8 : 0);
-	static const uint8_t opt_types[] = { 0, 60 };
 	uint8_t *h = p + 40;
 
 	memset(p, 0, 40 + ext);
@@ -98,8 +97,8 @@ static size_t put_ipv6(const struct frame_spec *s, uint8_t *p)
 	inet_pton(AF_INET6, s->dst, p + 24);
 	/* Chain: base -> opt headers -> fragment -> L4; each header's first byte names the next. */
 	uint8_t *next = p + 6;
-	for (int i = 0; i < s->v6_opt_hdrs && i < 2; i++) {
-		*next = opt_types[i];
+	for (int i = 0; i < s->v6_opt_hdrs; i++) {
+		*next = i == 0 ? 0 : 60; /* hop-by-hop may only come first */
 		h[1] = 0; /* 8 bytes long; PadN fills the rest */
 		h[2] = 1;
 		h[3] = 4;

@@ -19,7 +19,7 @@ struct frame_spec {
 	uint16_t frag_offset;  /* IPv4/IPv6 fragment offset in 8-byte units */
 	bool more_frags;
 	bool v6_frag_hdr;      /* IPv6: add a fragment header */
-	int v6_opt_hdrs;       /* IPv6: hop-by-hop then destination-options headers (0..2) */
+	int v6_opt_hdrs;       /* IPv6: hop-by-hop then destination-options headers (0..7) */
 	int tcp_doff;          /* TCP data offset in words; 0 means 5 */
 	int ihl_override;      /* IPv4: write this IHL instead of the real one (malformed tests) */
 	int payload;           /* L4 payload bytes */

@@ -379,3 +379,39 @@ BOTH(many_sources_each_own_key)
 	cr_assert_eq(map_entries(skel->maps.census_ports), 50);
 	cr_assert_eq(stats().new_keys, 50);
 }
+
+/* Found by the differential test against tests/census_ref.c: ICMPv6 inside IPv4 and ICMP
+ * inside IPv6 were counted as echo replies. Each family has its own ICMP. */
+BOTH(icmp_of_the_other_family_is_not_a_reply)
+{
+	struct frame_spec s = { .family = 4, .src = "198.18.0.2", .dst = "198.18.0.1", .proto = 58,
+				.icmp_type = 129, .payload = 8 };
+
+	send_spec(&s, 2);
+	s = (struct frame_spec){ .family = 6, .src = "2001:db8::2", .dst = "2001:db8::1", .proto = 1,
+				 .icmp_type = 0, .payload = 8 };
+	send_spec(&s, 3);
+	cr_assert_eq(map_entries(skel->maps.census_icmp), 0);
+	cr_assert_eq(stats().malformed, 0);
+	cr_assert_eq(stats().new_icmp_keys, 0);
+}
+
+/* Found by the differential test: after exactly six extension headers (the most the census
+ * walks) the TCP header was not read. A seventh extension header is not followed. */
+BOTH(six_ipv6_extension_headers_then_tcp_count)
+{
+	struct frame_spec s = tcp6;
+
+	s.v6_opt_hdrs = 6;
+	send_spec(&s, 2);
+	cr_assert_eq(port_packets(6, "2001:db8::2", 443, NULL), 2);
+	s.v6_opt_hdrs = 7;
+	send_spec(&s, 1);
+	cr_assert_eq(port_packets(6, "2001:db8::2", 443, NULL), 2);
+	cr_assert_eq(map_entries(skel->maps.census_ports), 1);
+	cr_assert_eq(stats().malformed, 0);
+	s = (struct frame_spec){ .family = 6, .src = "2001:db8::3", .dst = "2001:db8::1", .proto = 58,
+				 .icmp_type = 129, .v6_opt_hdrs = 6 };
+	send_spec(&s, 1);
+	cr_assert_eq(icmp_packets(6, "2001:db8::3"), 1);
+}

@@ -67,3 +67,12 @@ Test(ports, errors_name_the_item)
 	expect_error("21,", "invalid port list: empty item");
 	expect_error("", "invalid port list '': empty");
 }
+
+/* Found by fuzzing: the offending item was copied raw into the one-line message, so a newline
+ * made two lines and a terminal escape went to the terminal. */
+Test(ports, errors_escape_unprintable_bytes)
+{
+	expect_error("80\n,1", "invalid port '80\\x0a': not a number or range");
+	expect_error("1,\x1b[2J", "invalid port '\\x1b[2J': not a number or range");
+	expect_error("\xff-", "invalid port '\\xff-': not a number or range");
+}

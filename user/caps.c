@@ -22,6 +22,7 @@ const char *caps_name(int cap)
 	switch (cap) {
 	case CAP_NET_ADMIN: return "CAP_NET_ADMIN";
 	case CAP_NET_RAW: return "CAP_NET_RAW";
+	case CAP_NET_BIND_SERVICE: return "CAP_NET_BIND_SERVICE";
 	case CAP_SYS_ADMIN: return "CAP_SYS_ADMIN";
 	case CAP_PERFMON: return "CAP_PERFMON";
 	case CAP_BPF: return "CAP_BPF";

@@ -1,6 +1,7 @@
 /* Shared command-line plumbing: one-line errors and strict number parsing for every command. */
 #include "cli.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <net/if.h>
@@ -27,8 +28,8 @@ int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t min,
 	unsigned long long v;
 
 	errno = 0;
-	/* strtoull accepts "-1" and wraps it; reject any sign explicitly. */
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ') {
+	/* strtoull accepts "-1" and wraps it, and skips leading blanks: reject both explicitly. */
+	if (!s || !*s || *s == '-' || *s == '+' || isspace((unsigned char)*s)) {
 		cli_err(cmd, "invalid %s value '%s': not a number", opt, s ? s : "");
 		return -1;
 	}
@@ -55,6 +56,11 @@ int cli_parse_double(const char *cmd, const char *opt, const char *s, double min
 	errno = 0;
 	if (!s || !*s) {
 		cli_err(cmd, "invalid %s value '': not a number", opt);
+		return -1;
+	}
+	/* strtod skips leading blanks; the whole string must be the number. */
+	if (isspace((unsigned char)*s)) {
+		cli_err(cmd, "invalid %s value '%s': not a number", opt, s);
 		return -1;
 	}
 	v = strtod(s, &end);

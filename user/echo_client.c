@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "privs.h"
 #include "pyrepr.h"
 
 #define EC_CMD "echo-client"
@@ -244,6 +245,9 @@ int cmd_echo_client(int argc, char **argv)
 	struct addrinfo *ai;
 	int fd;
 
+	/* Needs no capability: keep none, even when run as root. */
+	if (privs_drop(EC_CMD, 0, NULL))
+		return EXIT_ERROR;
 	if (cli_wants_help(argc, argv)) {
 		ec_usage();
 		return EXIT_OK;

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "privs.h"
 #include "sockaddr.h"
 
 #define ECHO_CMD "echo-server"
@@ -469,12 +470,18 @@ int cmd_echo_server(int argc, char **argv)
 		echo_usage();
 		return EXIT_OK;
 	}
-	if (echo_parse(argc, argv, &o))
+	if (echo_parse(argc, argv, &o) ||
+	    privs_check(ECHO_CMD, privs_port_privileged(o.port) ? PRIVS_LOW_PORT : 0, NULL))
 		return EXIT_ERROR;
 	echo_raise_nofile();
 	s.listener = (struct echo_handle){ .kind = ECHO_LISTENER, .fd = echo_listen(&o) };
 	if (s.listener.fd < 0)
 		return EXIT_ERROR;
+	/* Listening: accepting and echoing need no capability. */
+	if (privs_drop(ECHO_CMD, 0, NULL)) {
+		close(s.listener.fd);
+		return EXIT_ERROR;
+	}
 	s.cap = o.buffer;
 	s.max_clients = o.max_clients;
 	rc = echo_serve(&s);

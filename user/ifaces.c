@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "json.h"
 #include "netlink.h"
+#include "privs.h"
 
 static const char *const ifaces_cmd = "ifaces";
 
@@ -312,6 +313,9 @@ int cmd_ifaces(int argc, char **argv)
 	bool json = false;
 	int c, err;
 
+	/* Needs no capability: keep none, even when run as root. */
+	if (privs_drop("ifaces", 0, NULL))
+		return EXIT_ERROR;
 	if (cli_wants_help(argc, argv)) {
 		ifaces_usage(stdout);
 		return EXIT_OK;

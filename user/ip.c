@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "json.h"
 #include "netlink.h"
+#include "privs.h"
 
 static const char *const ip_cmd = "ip";
 
@@ -101,6 +102,9 @@ int cmd_ip(int argc, char **argv)
 	int family = AF_INET, c;
 	bool json = false;
 
+	/* Needs no capability: keep none, even when run as root. */
+	if (privs_drop("ip", 0, NULL))
+		return EXIT_ERROR;
 	if (cli_wants_help(argc, argv)) {
 		ip_usage(stdout);
 		return EXIT_OK;

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+/* Containers nest at most JSON_MAX_DEPTH - 1 deep: deeper, the commas are no longer right. */
 #define JSON_MAX_DEPTH 32
 
 struct json {

@@ -23,6 +23,7 @@
 #include "commands.h"
 #include "icmp.h"
 #include "ping_report.h"
+#include "privs.h"
 
 #define CMD "ping"
 #define NSEC 1000000000LL
@@ -36,6 +37,7 @@ struct ping_opts {
 	const char *iface;
 	bool quiet;
 	const char *host;
+	struct privs_user user; /* -Z */
 };
 
 struct ping {
@@ -79,6 +81,7 @@ static void usage(FILE *f)
 		"  -t TTL         IP time to live / hop limit (1-255)\n"
 		"  -I IFACE       send through interface IFACE\n"
 		"  -q             print only the header and the summary\n"
+		"  -Z USER        once the socket is open, become USER and drop every capability\n"
 		"  -h, --help     this help\n\n"
 		"Uses a raw socket (CAP_NET_RAW), else the ICMP datagram socket where\n"
 		"net.ipv4.ping_group_range allows it.\n"
@@ -122,6 +125,8 @@ static int parse_value(int opt, const char *arg, struct ping_opts *o)
 	case 'I':
 		o->iface = arg;
 		return cli_ifindex(CMD, arg) ? 0 : -1;
+	case 'Z':
+		return privs_user_lookup(CMD, arg, &o->user);
 	}
 	return -1;
 }
@@ -134,7 +139,7 @@ static int parse_args(int argc, char **argv, struct ping_opts *o)
 	*o = (struct ping_opts){ .family = AF_UNSPEC, .interval = 1, .linger = 10, .size = 56 };
 	opterr = 0;
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "+46c:i:W:w:s:t:I:qh", longs, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+46c:i:W:w:s:t:I:qhZ:", longs, NULL)) != -1) {
 		switch (opt) {
 		case '4':
 			o->family = AF_INET;
@@ -146,7 +151,7 @@ static int parse_args(int argc, char **argv, struct ping_opts *o)
 			o->quiet = true;
 			break;
 		case '?':
-			if (optopt && strchr("ciWwstI", optopt))
+			if (optopt && strchr("ciWwstIZ", optopt))
 				cli_err(CMD, "option '-%c' needs a value", optopt);
 			else
 				cli_err(CMD, "unknown option '%s' (try 'xdpscope ping --help')",
@@ -673,8 +678,9 @@ int cmd_ping(int argc, char **argv)
 		return EXIT_ERROR;
 	}
 	p->fd = -1;
-	if (parse_args(argc, argv, &p->o) || resolve(p) || probe_route(p) || alloc_buffers(p) ||
-	    open_socket(p) || setup_socket(p))
+	if (parse_args(argc, argv, &p->o) || privs_check(CMD, 0, &p->o.user) || resolve(p) ||
+	    probe_route(p) || alloc_buffers(p) || open_socket(p) || setup_socket(p) ||
+	    privs_drop(CMD, 0, &p->o.user))
 		goto out;
 	ping_stats_init(&p->st, p->o.size >= sizeof(struct timespec));
 	ping_interrupted = 0;

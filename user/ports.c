@@ -26,9 +26,28 @@ static long ports_number(const char *s, size_t len)
 	return (v < 1 || v > PORTS_MAX) ? -2 : v;
 }
 
+/* The item as an error message may show it: one line, printable ASCII only, so that a
+ * newline or a terminal escape in the input cannot forge or hide output. */
+static const char *ports_quote(const char *s, size_t len, char *buf, size_t blen)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len && o + 5 <= blen; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c < 0x7f)
+			buf[o++] = (char)c;
+		else
+			o += (size_t)snprintf(buf + o, blen - o, "\\x%02x", c);
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
 /* Parses one item ("80", "21-23", "-1024", "60000-", "-") into [lo, hi]. */
 static int ports_item(const char *s, size_t len, long *lo, long *hi, char *why, size_t whylen)
 {
+	char q[128];
 	const char *dash = memchr(s, '-', len);
 	size_t la = dash ? (size_t)(dash - s) : len;
 	const char *b = dash ? dash + 1 : NULL;
@@ -41,15 +60,18 @@ static int ports_item(const char *s, size_t len, long *lo, long *hi, char *why, 
 	*lo = la ? ports_number(s, la) : 1;
 	*hi = !dash ? *lo : lb ? ports_number(b, lb) : PORTS_MAX;
 	if (*lo == -1 || *hi == -1) {
-		snprintf(why, whylen, "invalid port '%.*s': not a number or range", (int)len, s);
+		snprintf(why, whylen, "invalid port '%s': not a number or range",
+			 ports_quote(s, len, q, sizeof(q)));
 		return -1;
 	}
 	if (*lo == -2 || *hi == -2) {
-		snprintf(why, whylen, "invalid port '%.*s': must be 1 to %d", (int)len, s, PORTS_MAX);
+		snprintf(why, whylen, "invalid port '%s': must be 1 to %d", ports_quote(s, len, q, sizeof(q)),
+			 PORTS_MAX);
 		return -1;
 	}
 	if (*lo > *hi) {
-		snprintf(why, whylen, "invalid port range '%.*s': start is after end", (int)len, s);
+		snprintf(why, whylen, "invalid port range '%s': start is after end",
+			 ports_quote(s, len, q, sizeof(q)));
 		return -1;
 	}
 	return 0;

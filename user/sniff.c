@@ -16,6 +16,7 @@
 #include "commands.h"
 #include "decode.h"
 #include "json.h"
+#include "privs.h"
 
 #define SNIFF_CMD "sniff"
 #define SNIFF_SNAPLEN_MAX 262144
@@ -35,6 +36,7 @@ struct sniff_opts {
 	bool json;
 	bool list;
 	bool promisc;
+	struct privs_user user; /* -Z */
 };
 
 struct sniff_run {
@@ -51,7 +53,7 @@ struct sniff_run {
 static void sniff_usage(void)
 {
 	printf("Usage: xdpscope sniff [-i IFACE] [-c COUNT] [-w FILE] [-r FILE] [-s SNAPLEN] [-n] [-p]\n"
-	       "                      [--json] [-D] [FILTER...]\n\n"
+	       "                      [-Z USER] [--json] [-D] [FILTER...]\n\n"
 	       "Captures packets with libpcap and prints one line per packet in tcpdump's default\n"
 	       "format (time, protocol, src.port > dst.port, TCP flags, ICMP type, length).\n"
 	       "Decoded: Ethernet, 802.1Q/ad, Linux cooked (any), ARP, IPv4, IPv6 with extension\n"
@@ -64,6 +66,8 @@ static void sniff_usage(void)
 	       "  -n          accepted for tcpdump compatibility: xdpscope never resolves names\n"
 	       "  -p          do not put the interface into promiscuous mode\n"
 	       "  -D          list the capture devices and exit\n"
+	       "  -Z USER     once the capture is open, become USER and drop every capability\n"
+	       "              (before the -w file is created, as tcpdump does)\n"
 	       "  --json      one JSON object per packet (per device with -D)\n"
 	       "  FILTER      a pcap filter expression, as tcpdump takes it (e.g. 'tcp port 80')\n\n"
 	       "Statistics go to stderr at exit (-c reached, SIGINT or SIGTERM), as tcpdump prints\n"
@@ -110,7 +114,7 @@ static int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+i:c:w:r:s:nDpJh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+i:c:w:r:s:nDpJhZ:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'i': o->ifname = optarg; break;
 		case 'w': o->wfile = optarg; break;
@@ -119,6 +123,10 @@ static int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 		case 'p': o->promisc = false; break;
 		case 'D': o->list = true; break;
 		case 'J': o->json = true; break;
+		case 'Z':
+			if (privs_user_lookup(SNIFF_CMD, optarg, &o->user))
+				return -1;
+			break;
 		case 'c':
 			if (cli_parse_u64(SNIFF_CMD, "-c", optarg, 1, INT32_MAX, &o->count))
 				return -1;
@@ -129,7 +137,7 @@ static int sniff_parse(int argc, char **argv, struct sniff_opts *o)
 			o->snaplen = v ? (int)v : SNIFF_SNAPLEN_MAX;
 			break;
 		default:
-			if (optopt && strchr("icwrs", optopt))
+			if (optopt && strchr("icwrsZ", optopt))
 				cli_err(SNIFF_CMD, "option -%c needs a value", optopt);
 			else
 				cli_err(SNIFF_CMD, "unknown option '%s'", argv[optind - 1]);
@@ -551,7 +559,7 @@ static int sniff_run(const struct sniff_opts *o)
 		if (!r.p)
 			return EXIT_ERROR;
 	}
-	if (sniff_set_filter(r.p, o->filter))
+	if (sniff_set_filter(r.p, o->filter) || privs_drop(SNIFF_CMD, 0, &o->user))
 		goto out;
 	if (o->wfile) {
 		r.dump = pcap_dump_open(r.p, o->wfile);
@@ -596,7 +604,8 @@ int cmd_sniff(int argc, char **argv)
 		sniff_usage();
 		return EXIT_OK;
 	}
-	if (sniff_parse(argc, argv, &o)) {
+	if (sniff_parse(argc, argv, &o) ||
+	    privs_check(SNIFF_CMD, o.rfile || o.list ? PRIVS_OFFLINE : 0, &o.user)) {
 		free(o.filter);
 		return EXIT_ERROR;
 	}

@@ -17,6 +17,7 @@
 #include "json.h"
 #include "netlink.h"
 #include "ports.h"
+#include "privs.h"
 #include "tcpprobe.h"
 
 static const char *const status_cmd = "status";
@@ -257,6 +258,9 @@ int cmd_status(int argc, char **argv)
 	struct netlink_addrs addrs;
 	int err, rc = EXIT_ERROR;
 
+	/* Needs no capability: keep none, even when run as root. */
+	if (privs_drop("status", 0, NULL))
+		return EXIT_ERROR;
 	if (cli_wants_help(argc, argv)) {
 		status_usage(stdout);
 		return EXIT_OK;

@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "clock.h"
 #include "commands.h"
+#include "privs.h"
 #include "route.h"
 #include "sweep_kern.h"
 #include "sweep_recv.h"
@@ -34,6 +35,7 @@ struct sweep_opts {
 	enum attach_mode mode;
 	bool no_bpf;
 	int first_target;  /* argv index */
+	struct privs_user user; /* -Z */
 };
 
 struct sweep_ctx {
@@ -88,6 +90,9 @@ static void usage(FILE *f)
 		"  --format FMT      text (default), json or csv\n"
 		"  --json            same as --format json: one JSON object per round\n"
 		"  --report FILE     rewrite FILE atomically after every round with that round's report\n"
+		"  -Z, --relinquish-privileges USER\n"
+		"                    once set up, become USER (who must be able to write --report's\n"
+		"                    directory) and drop every capability\n"
 		"  -h, --help        this help\n\n"
 		"Text: 'ADDR is alive (RTT ms)' or 'ADDR is inactive' per target, then 'Total N hosts\n"
 		"are inactive'. JSON keys: time, round, targets, alive, inactive, went_down, came_up,\n"
@@ -123,6 +128,7 @@ static int parse_opts(int argc, char **argv, struct sweep_opts *o)
 		{ "format", required_argument, NULL, 'f' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "report", required_argument, NULL, 'o' },
+		{ "relinquish-privileges", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -131,7 +137,7 @@ static int parse_opts(int argc, char **argv, struct sweep_opts *o)
 
 	*o = (struct sweep_opts){ .count = 1, .rate = 10000, .timeout = 1, .retries = 1,
 				  .max_targets = TARGETS_DEFAULT_MAX };
-	while ((c = getopt_long(argc, argv, "hI:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hI:Z:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			if (cli_parse_double(CMD, "--every", optarg, 0.001, 1e7, &o->every))
@@ -178,6 +184,10 @@ static int parse_opts(int argc, char **argv, struct sweep_opts *o)
 			break;
 		case 'I':
 			o->ifname = optarg;
+			break;
+		case 'Z':
+			if (privs_user_lookup(CMD, optarg, &o->user))
+				return -1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -549,7 +559,7 @@ static int setup(struct sweep_ctx *c, int argc, char **argv)
 	if (!c->o->no_bpf) {
 		c->use_bpf = true;
 		if (!setup_bpf(c, &p, ifs, nifs))
-			return 0;
+			return privs_drop(CMD, 0, &c->o->user);
 		sweep_kern_close(&c->kern);
 		c->use_bpf = false;
 		fprintf(stderr, "xdpscope: sweep: BPF unavailable; counting replies with a raw "
@@ -560,7 +570,8 @@ static int setup(struct sweep_ctx *c, int argc, char **argv)
 	if (c->o->no_bpf)
 		fprintf(stderr, "xdpscope: sweep: %zu targets; counting replies with a raw socket "
 				"(--no-bpf)\n", c->t.n);
-	return 0;
+	/* Sockets open, programs attached: from here on no capability is needed. */
+	return privs_drop(CMD, 0, &c->o->user);
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -571,7 +582,7 @@ int cmd_sweep(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	int rc = EXIT_ERROR;
 
-	if (parse_opts(argc, argv, &o))
+	if (parse_opts(argc, argv, &o) || privs_check(CMD, 0, &o.user))
 		return EXIT_ERROR;
 	/* Handlers first: a signal while attached must still detach through the normal path. */
 	sigaction(SIGINT, &sa, NULL);

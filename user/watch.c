@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "json.h"
 #include "loader.h"
+#include "privs.h"
 
 #define CMD "watch"
 
@@ -30,6 +31,7 @@ struct watch_opts {
 	uint64_t entries;
 	uint64_t top; /* 0: all */
 	bool json;
+	struct privs_user user; /* -Z */
 };
 
 static volatile sig_atomic_t stop_signal;
@@ -56,6 +58,8 @@ static void usage(FILE *f)
 		"  --top N         show the N busiest sources (default: all in JSON, 20 in the table)\n"
 		"  --json          one JSON object per interval (JSON Lines), cumulative, and a final\n"
 		"                  one at exit\n"
+		"  -Z, --relinquish-privileges USER\n"
+		"                  once attached, become USER and drop every capability\n"
 		"  -h, --help      this help\n\n"
 		"Prints 'xdpscope: watch: attached ...' on stderr once counting. Exit 0 after a signal\n"
 		"or the duration, 2 on error.\n");
@@ -72,6 +76,7 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		{ "entries", required_argument, NULL, 'e' },
 		{ "top", required_argument, NULL, 't' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "relinquish-privileges", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -79,7 +84,7 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 	int c;
 
 	*o = (struct watch_opts){ .interval = 1, .max_port = 1000, .entries = 65536 };
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "hZ:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
 			if (attach_mode_parse(CMD, optarg, &o->mode))
@@ -111,6 +116,10 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'Z':
+			if (privs_user_lookup(CMD, optarg, &o->user))
+				return -1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -314,7 +323,7 @@ int cmd_watch(int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o))
 		return EXIT_ERROR;
-	if (loader_check_caps(CMD))
+	if (privs_check(CMD, 0, &o.user))
 		return EXIT_ERROR;
 	loader_quiet_libbpf();
 	/* Handlers before attaching: a signal between attach and loop must still print. */
@@ -326,10 +335,14 @@ int cmd_watch(int argc, char **argv)
 				o.ifname, &o.mode);
 	if (link_fd < 0)
 		goto out;
+	/* Attached: the map and link fds stay usable without any capability. */
+	if (privs_drop(CMD, 0, &o.user))
+		goto detach;
 	fprintf(stderr, "xdpscope: watch: attached census to %s (%s), max-port %u, entries %llu\n",
 		o.ifname, attach_mode_name(o.mode), o.max_port, (unsigned long long)o.entries);
 	if (!run(&o, skel))
 		rc = EXIT_OK;
+detach:
 	close(link_fd);
 out:
 	census_bpf__destroy(skel);
