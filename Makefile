@@ -162,5 +162,19 @@ install: $(BUILD)/xdpscope
 clean:
 	rm -rf build build-asan build-fuzz
 
+# The manual page and the bash completion; `make install` depends on this.
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+.PHONY: install-docs
+install-docs:
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 644 docs/xdpscope.8 $(DESTDIR)$(MANDIR)/man8/xdpscope.8
+	install -m 644 tools/xdpscope.bash $(DESTDIR)$(BASHCOMPDIR)/xdpscope
+install: install-docs
+
+# make lab-N: exercise N of the lab guide (docs/lab/), in its own namespaces.
+lab-%: all
+	tools/lab.sh exercise $*
+
 -include $(wildcard $(BUILD)/user/*.d $(BUILD)/tests/*.d $(BUILD)/tools/*.d $(BUILD)/tools/bench/*.d \
 	$(BUILD)/fuzz/*.d)

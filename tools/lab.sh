@@ -5,6 +5,7 @@
 #
 #   tools/lab.sh up|down|status
 #   tools/lab.sh exec obs|host CMD...
+#   tools/lab.sh exercise N|all     the lab guide's exercises (docs/lab/), see tools/lab/exercises.sh
 #
 # LAB_PREFIX (default "xs") names everything, so that concurrent tests get separate labs:
 #   namespaces  ${LAB_PREFIX}-obs, ${LAB_PREFIX}-host
@@ -100,8 +101,12 @@ exec)
 	shift
 	exec ip netns exec "$ns" "$@"
 	;;
+exercise)
+	source "$(dirname "${BASH_SOURCE[0]}")/lab/exercises.sh"
+	ex_main "${2:-}"
+	;;
 *)
-	echo "usage: lab.sh up|down|status|exec obs|host CMD..." >&2
+	echo "usage: lab.sh up|down|status|exec obs|host CMD...|exercise N|all" >&2
 	exit 2
 	;;
 esac
