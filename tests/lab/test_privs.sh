@@ -55,6 +55,7 @@ check_eq "nobody has no capability of its own" "" \
 
 # ---- watch as nobody with the file capabilities --------------------------------------------
 for mode in xdp tc; do
+	rm -f "$TMP/w.err" # else wait_for can match the previous mode's line
 	bg_as_user "$PRIV" watch obs0 --attach "$mode" --json --interval 0.2 >"$TMP/w.out" 2>"$TMP/w.err"
 	w=$BG_PID
 	if ! wait_for "$TMP/w.err" 10 'attached census'; then
@@ -255,6 +256,7 @@ check_match "names CAP_NET_BIND_SERVICE" \
 	"^xdpscope: echo-server: missing capability CAP_NET_BIND_SERVICE " "$(cat "$TMP/err")"
 for run in "nobody:$NOCAP:7007" "nobody:$TMP/bind/xdpscope:7" "root:$XS:7"; do
 	IFS=: read -r who bin port <<<"$run"
+	rm -f "$TMP/e.err" # else wait_for can match the previous server's line
 	if [ "$who" = root ]; then
 		bg in_obs "$bin" echo-server --port "$port" 2>"$TMP/e.err"
 	else

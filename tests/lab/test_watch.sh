@@ -68,6 +68,7 @@ run_mode tc
 # the one behind the link fd the watch process holds (its fdinfo names the prog_id), so other
 # BPF users on the machine cannot disturb the check.
 for mode in xdp tc; do
+	rm -f "$TMP/k.err" # else wait_for can match the previous mode's line
 	bg in_obs "$XS" watch obs0 --attach "$mode" --json >/dev/null 2>"$TMP/k.err"
 	w=$BG_PID
 	wait_for "$TMP/k.err" 10 'attached census' || fail "kill $mode: not attached"

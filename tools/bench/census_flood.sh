@@ -18,6 +18,7 @@ trap 'bench_cleanup; rm -rf "$T"' EXIT
 
 run_one() {
 	local round=$1 pid gen prog map dumped hwm r0 r1
+	rm -f "$T/err" # else wait_for can match the previous round's line before the new watch truncates it
 	ip netns exec "$OBS" "$XS" watch obs0 --attach xdp --json --interval 1 --entries $ENTRIES \
 		>"$T/out" 2>"$T/err" &
 	pid=$!

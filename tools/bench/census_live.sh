@@ -46,6 +46,7 @@ run_one() {
 	cmd=$(observer_cmd "$who")
 	if [ -n "$cmd" ]; then
 		# ip netns exec and taskset exec: $! is the observer itself, for CPU and signals.
+		rm -f "$T/err" # else wait_for can match the previous run's ready line
 		ip netns exec "$OBS" taskset -c $OBS_CPU $cmd >"$T/out" 2>"$T/err" &
 		pid=$!
 		BENCH_PIDS+=("$pid")
