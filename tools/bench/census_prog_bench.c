@@ -111,9 +111,13 @@ static __u64 census_total(struct bench *b)
 	struct census_snapshot s;
 	__u64 total = 0;
 
-	if (census_snapshot_read(bpf_map__fd(b->census->maps.census_ports),
-				 bpf_map__fd(b->census->maps.census_icmp),
-				 bpf_map__fd(b->census->maps.census_stats), &s))
+	struct census_fds fds = { bpf_map__fd(b->census->maps.census_ports4),
+				  bpf_map__fd(b->census->maps.census_ports6),
+				  bpf_map__fd(b->census->maps.census_icmp),
+				  bpf_map__fd(b->census->maps.census_stats) };
+
+	/* Both port maps: the IPv6 case counts in the other one. */
+	if (census_snapshot_read(&fds, &s))
 		return 0;
 	for (size_t i = 0; i < s.nsources; i++)
 		total += s.sources[i].packets;
@@ -198,9 +202,11 @@ static int setup(struct bench *b)
 	if (!b->census || !b->census_new || !b->progs)
 		return -1;
 	b->census->rodata->census_max_port = 1000;
-	bpf_map__set_max_entries(b->census->maps.census_ports, CENSUS_ENTRIES);
+	bpf_map__set_max_entries(b->census->maps.census_ports4, CENSUS_ENTRIES);
+	bpf_map__set_max_entries(b->census->maps.census_ports6, CENSUS_ENTRIES);
 	b->census_new->rodata->census_max_port = 1000;
-	bpf_map__set_max_entries(b->census_new->maps.census_ports, CENSUS_ENTRIES);
+	bpf_map__set_max_entries(b->census_new->maps.census_ports4, CENSUS_ENTRIES);
+	bpf_map__set_max_entries(b->census_new->maps.census_ports6, CENSUS_ENTRIES);
 	return census_bpf__load(b->census) || census_bpf__load(b->census_new) ? -1 : 0;
 }
 
