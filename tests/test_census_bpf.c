@@ -174,6 +174,38 @@ BOTH(tcp_ipv4_counts_packets_and_bytes)
 	cr_assert_eq(stats().malformed, 0);
 }
 
+/* Plain Ethernet/IPv4/TCP takes a short parse; these frames sit at its edges. The TOS byte and
+ * the DF flag do not matter; a total length below 40 or past the frame is malformed; Ethernet
+ * padding after the datagram is counted with the frame. */
+BOTH(plain_ipv4_tcp_edges)
+{
+	struct frame_spec spec = tcp4;
+	uint8_t buf[512];
+	size_t len, l3;
+	uint16_t tot;
+
+	spec.payload = 20;
+	len = frame_build(&spec, buf, sizeof(buf));
+	l3 = frame_l3_offset(&spec);
+	cr_assert_gt(len, 0);
+	buf[l3 + 1] = 0xb8; /* TOS: DSCP EF */
+	buf[l3 + 6] = 0x40; /* DF */
+	run(buf, len, 1);
+	tot = htons(40); /* 20 bytes of padding after the datagram */
+	memcpy(buf + l3 + 2, &tot, 2);
+	run(buf, len, 1);
+	cr_assert_eq(port_packets(4, "198.18.0.2", 22, NULL), 2);
+	tot = htons(39);
+	memcpy(buf + l3 + 2, &tot, 2);
+	run(buf, len, 1);
+	tot = htons(len - l3 + 1);
+	memcpy(buf + l3 + 2, &tot, 2);
+	run(buf, len, 1);
+	cr_assert_eq(stats().malformed, 2);
+	cr_assert_eq(port_packets(4, "198.18.0.2", 22, NULL), 2);
+	cr_assert_eq(port_entries(), 1);
+}
+
 BOTH(tcp_ipv6)
 {
 	send_spec(&tcp6, 3);
