@@ -11,13 +11,21 @@
 /* Set by the loader before load: ports above this share the CENSUS_PORT_ABOVE key. */
 const volatile __u32 census_max_port = 1000;
 
-/* max_entries here are defaults; the loader resizes them before load. */
+/* max_entries here are defaults; the loader resizes them before load. IPv4 and IPv6 sources
+ * have a map each: the IPv4 key is 8 bytes, what a per-packet lookup hashes and compares. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct census_port_key);
+	__type(key, struct census_port4_key);
 	__type(value, struct census_count);
-} census_ports SEC(".maps");
+} census_ports4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct census_port6_key);
+	__type(value, struct census_count);
+} census_ports6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
@@ -40,27 +48,23 @@ static __always_inline struct census_stats *stats(void)
 	return bpf_map_lookup_elem(&census_stats, &zero);
 }
 
-static __always_inline void add(struct census_count *c, __u64 pkts, __u64 bytes, __u64 now)
+static __always_inline void add(struct census_count *c, __u64 pkts, __u64 bytes)
 {
-	if (!c->first_ns)
-		c->first_ns = now; /* the key was created on another CPU */
 	c->packets += pkts;
 	c->bytes += bytes;
-	c->last_ns = now;
 }
 
 /* One lookup on the hot path; an insert only for a key this map has not seen. */
 static __always_inline void count(void *map, void *key, __u64 pkts, __u64 bytes, int icmp)
 {
 	struct census_count *c = bpf_map_lookup_elem(map, key);
-	__u64 now = bpf_ktime_get_coarse_ns();
 	struct census_stats *st;
 
 	if (c) {
-		add(c, pkts, bytes, now);
+		add(c, pkts, bytes);
 		return;
 	}
-	struct census_count init = { .packets = pkts, .bytes = bytes, .first_ns = now, .last_ns = now };
+	struct census_count init = { .packets = pkts, .bytes = bytes };
 	int err = bpf_map_update_elem(map, key, &init, BPF_NOEXIST);
 
 	st = stats();
@@ -76,23 +80,37 @@ static __always_inline void count(void *map, void *key, __u64 pkts, __u64 bytes,
 	/* Another CPU inserted the key between our lookup and update: add to it. */
 	c = bpf_map_lookup_elem(map, key);
 	if (c)
-		add(c, pkts, bytes, now);
+		add(c, pkts, bytes);
 	else
 		st->insert_failed++;
 }
 
-static __always_inline void census(struct frame *f, __u64 pkts)
+static __always_inline __u32 port_key(__u32 port)
+{
+	return port > census_max_port ? CENSUS_PORT_ABOVE : port;
+}
+
+/* Everything but plain Ethernet/IPv4/TCP: the general parser (VLAN tags, IPv4 options, IPv6
+ * extension headers, fragments, ICMP echo replies, malformed headers). */
+static __always_inline void census_slow(struct frame *f, __u64 pkts)
 {
 	struct parse_result r = {};
 	struct census_stats *st;
 	int v = parse_frame(f, &r);
 
 	if (v == PARSE_TCP) {
-		if (r.key.port > census_max_port)
-			r.key.port = CENSUS_PORT_ABOVE;
-		count(&census_ports, &r.key, pkts, f->wire_len, 0);
+		if (r.src.family == CENSUS_INET) {
+			struct census_port4_key k4 = { r.src.addr[0], port_key(r.port) };
+
+			count(&census_ports4, &k4, pkts, f->wire_len, 0);
+		} else {
+			struct census_port6_key k6 = { .port = port_key(r.port) };
+
+			__builtin_memcpy(k6.addr, r.src.addr, sizeof(k6.addr));
+			count(&census_ports6, &k6, pkts, f->wire_len, 0);
+		}
 	} else if (v == PARSE_ICMP_REPLY) {
-		count(&census_icmp, &r.key.src, pkts, f->wire_len, 1);
+		count(&census_icmp, &r.src, pkts, f->wire_len, 1);
 	} else if (v == PARSE_MALFORMED || v == PARSE_FRAGMENT) {
 		st = stats();
 		if (!st)
@@ -102,6 +120,19 @@ static __always_inline void census(struct frame *f, __u64 pkts)
 		else
 			st->fragments += pkts;
 	}
+}
+
+static __always_inline void census(struct frame *f, __u64 pkts)
+{
+	struct census_port4_key k4;
+
+	/* The same verdict and key as census_slow, in a few instructions. */
+	if (parse_fast_tcp4(f, &k4.addr, &k4.port)) {
+		k4.port = port_key(k4.port);
+		count(&census_ports4, &k4, pkts, f->wire_len, 0);
+		return;
+	}
+	census_slow(f, pkts);
 }
 
 SEC("xdp")

@@ -96,7 +96,7 @@ static __always_inline void sweep(struct frame *f)
 		return;
 	__builtin_memcpy(&sent_ns, p, 8);
 	__builtin_memcpy(&cookie, p + 8, 4);
-	to_key(&r.key.src, &k);
+	to_key(&r.src, &k);
 	if (cookie != sweep_cookie(sweep_secret, &k, seq, sent_ns)) {
 		st->wrong_cookie++;
 		return;

@@ -10,12 +10,13 @@
 
 #include "census.h"
 #include "census.skel.h"
+#include "census_read.h"
 #include "census_ref.h"
 
 /* What one run left in the maps, summed over CPUs. */
 struct census_seen {
-	size_t port_keys, icmp_keys;
-	struct census_port_key port_key;
+	size_t port4_keys, port6_keys, icmp_keys;
+	struct census_port_key port_key; /* the first key of either port map, in one form */
 	struct census_addr icmp_key;
 	uint64_t packets, bytes; /* of the (single) key found */
 	struct census_stats st;
@@ -40,7 +41,9 @@ int census_diff_open(struct census_diff *d, uint32_t max_port)
 	d->skel->rodata->census_max_port = max_port;
 	/* A run leaves at most one key and each check empties the maps; small maps keep the
 	 * emptiness check (get_next_key walks every bucket) cheap. */
-	err = bpf_map__set_max_entries(d->skel->maps.census_ports, 64);
+	err = bpf_map__set_max_entries(d->skel->maps.census_ports4, 64);
+	if (!err)
+		err = bpf_map__set_max_entries(d->skel->maps.census_ports6, 64);
 	if (!err)
 		err = bpf_map__set_max_entries(d->skel->maps.census_icmp, 64);
 	if (!err)
@@ -73,7 +76,7 @@ static int diff_take_key(struct census_diff *d, int fd, const void *key, struct 
 	return bpf_map_delete_elem(fd, key) ? -errno : 0;
 }
 
-/* Empties one map, counting its keys and keeping the first. */
+/* Empties one map, counting its keys and keeping the first (unless first is NULL). */
 static int diff_drain(struct census_diff *d, struct bpf_map *map, void *first, size_t ksize,
 		      size_t *nkeys, struct census_seen *seen)
 {
@@ -81,7 +84,7 @@ static int diff_drain(struct census_diff *d, struct bpf_map *map, void *first, s
 	uint8_t key[sizeof(struct census_port_key)];
 
 	while (!bpf_map_get_next_key(fd, NULL, key)) {
-		if (*nkeys == 0)
+		if (*nkeys == 0 && first)
 			memcpy(first, key, ksize);
 		(*nkeys)++;
 		err = diff_take_key(d, fd, key, seen);
@@ -111,13 +114,35 @@ static int diff_take_stats(struct census_diff *d, struct census_stats *st)
 	return bpf_map_update_elem(fd, &zero, v, BPF_ANY) ? -errno : 0;
 }
 
+/* Empties both port maps; the first key found, IPv4 map first, goes to seen->port_key. */
+static int diff_drain_ports(struct census_diff *d, struct census_seen *seen)
+{
+	struct census_port4_key k4 = { 0 };
+	struct census_port6_key k6 = { 0 };
+	int err = diff_drain(d, d->skel->maps.census_ports4, &k4, sizeof(k4), &seen->port4_keys,
+			     seen);
+
+	if (!err)
+		err = diff_drain(d, d->skel->maps.census_ports6, &k6, sizeof(k6),
+				 &seen->port6_keys, seen);
+	if (seen->port4_keys) {
+		seen->port_key.src.family = CENSUS_INET;
+		seen->port_key.src.addr[0] = k4.addr;
+		seen->port_key.port = k4.port;
+	} else if (seen->port6_keys) {
+		seen->port_key.src.family = CENSUS_INET6;
+		memcpy(seen->port_key.src.addr, k6.addr, sizeof(k6.addr));
+		seen->port_key.port = k6.port;
+	}
+	return err;
+}
+
 static int diff_collect(struct census_diff *d, struct census_seen *seen)
 {
 	int err;
 
 	memset(seen, 0, sizeof(*seen));
-	err = diff_drain(d, d->skel->maps.census_ports, &seen->port_key, sizeof(seen->port_key),
-			 &seen->port_keys, seen);
+	err = diff_drain_ports(d, seen);
 	if (!err)
 		err = diff_drain(d, d->skel->maps.census_icmp, &seen->icmp_key, sizeof(seen->icmp_key),
 				 &seen->icmp_keys, seen);
@@ -146,10 +171,11 @@ static void diff_describe(const struct census_ref *ref, const struct census_seen
 	diff_addr_str(&s->port_key.src, pk, sizeof(pk));
 	diff_addr_str(&s->icmp_key, ik, sizeof(ik));
 	snprintf(why, whylen,
-		 "reference: %s %s port %u; bpf: %zu port keys (first %s port %u), %zu icmp keys "
+		 "reference: %s %s port %u; bpf: %zu+%zu IPv4+IPv6 port keys (first %s port %u), "
+		 "%zu icmp keys "
 		 "(first %s), packets %llu bytes %llu, malformed %llu fragments %llu new_keys %llu "
 		 "new_icmp_keys %llu insert_failed %llu",
-		 census_ref_kind_name(ref->kind), want, ref->port, s->port_keys, pk, s->port_key.port,
+		 census_ref_kind_name(ref->kind), want, ref->port, s->port4_keys, s->port6_keys, pk, s->port_key.port,
 		 s->icmp_keys, ik, (unsigned long long)s->packets, (unsigned long long)s->bytes,
 		 (unsigned long long)s->st.malformed, (unsigned long long)s->st.fragments,
 		 (unsigned long long)s->st.new_keys, (unsigned long long)s->st.new_icmp_keys,
@@ -162,7 +188,10 @@ static struct census_seen diff_expected(const struct census_ref *ref, size_t len
 	struct census_seen e = { 0 };
 
 	if (ref->kind == CENSUS_REF_PORT) {
-		e.port_keys = 1;
+		if (ref->src.family == CENSUS_INET)
+			e.port4_keys = 1;
+		else
+			e.port6_keys = 1;
 		e.port_key.src = ref->src;
 		e.port_key.port = ref->port;
 		e.packets = 1;
@@ -203,7 +232,8 @@ int census_diff_check(struct census_diff *d, enum census_diff_prog prog, const u
 	}
 	census_ref_classify(frame, len, d->max_port, &ref);
 	want = diff_expected(&ref, len);
-	if (seen.port_keys != want.port_keys || seen.icmp_keys != want.icmp_keys ||
+	if (seen.port4_keys != want.port4_keys || seen.port6_keys != want.port6_keys ||
+	    seen.icmp_keys != want.icmp_keys ||
 	    memcmp(&seen.port_key, &want.port_key, sizeof(want.port_key)) ||
 	    memcmp(&seen.icmp_key, &want.icmp_key, sizeof(want.icmp_key)) ||
 	    seen.packets != want.packets || seen.bytes != want.bytes ||

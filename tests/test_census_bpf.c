@@ -62,12 +62,22 @@ static struct census_addr addr_of(int family, const char *s)
 	return a;
 }
 
+/* The key is looked up in the map of its family only: a key in the other map counts 0. */
 static uint64_t port_packets(int family, const char *src, uint32_t port, uint64_t *bytes)
 {
-	struct census_port_key k = { .src = addr_of(family, src), .port = port };
+	struct census_addr a = addr_of(family, src);
 	uint64_t p, b;
 
-	sum_key(skel->maps.census_ports, &k, &p, &b);
+	if (family == 6) {
+		struct census_port6_key k = { .port = port };
+
+		memcpy(k.addr, a.addr, sizeof(k.addr));
+		sum_key(skel->maps.census_ports6, &k, &p, &b);
+	} else {
+		struct census_port4_key k = { .addr = a.addr[0], .port = port };
+
+		sum_key(skel->maps.census_ports4, &k, &p, &b);
+	}
 	if (bytes)
 		*bytes = b;
 	return p;
@@ -114,6 +124,12 @@ static size_t map_entries(struct bpf_map *map)
 	return n;
 }
 
+/* Keys in both port maps. */
+static size_t port_entries(void)
+{
+	return map_entries(skel->maps.census_ports4) + map_entries(skel->maps.census_ports6);
+}
+
 static const struct frame_spec tcp4 = { .family = 4, .src = "198.18.0.2", .dst = "198.18.0.1",
 					 .proto = 6, .sport = 22, .dport = 80 };
 static const struct frame_spec tcp6 = { .family = 6, .src = "2001:db8::2", .dst = "2001:db8::1",
@@ -152,15 +168,50 @@ BOTH(tcp_ipv4_counts_packets_and_bytes)
 
 	cr_assert_eq(port_packets(4, "198.18.0.2", 22, &bytes), 5);
 	cr_assert_eq(bytes, 5 * len);
-	cr_assert_eq(map_entries(skel->maps.census_ports), 1);
+	cr_assert_eq(map_entries(skel->maps.census_ports4), 1);
+	cr_assert_eq(port_entries(), 1);
 	cr_assert_eq(stats().new_keys, 1);
 	cr_assert_eq(stats().malformed, 0);
+}
+
+/* Plain Ethernet/IPv4/TCP takes a short parse; these frames sit at its edges. The TOS byte and
+ * the DF flag do not matter; a total length below 40 or past the frame is malformed; Ethernet
+ * padding after the datagram is counted with the frame. */
+BOTH(plain_ipv4_tcp_edges)
+{
+	struct frame_spec spec = tcp4;
+	uint8_t buf[512];
+	size_t len, l3;
+	uint16_t tot;
+
+	spec.payload = 20;
+	len = frame_build(&spec, buf, sizeof(buf));
+	l3 = frame_l3_offset(&spec);
+	cr_assert_gt(len, 0);
+	buf[l3 + 1] = 0xb8; /* TOS: DSCP EF */
+	buf[l3 + 6] = 0x40; /* DF */
+	run(buf, len, 1);
+	tot = htons(40); /* 20 bytes of padding after the datagram */
+	memcpy(buf + l3 + 2, &tot, 2);
+	run(buf, len, 1);
+	cr_assert_eq(port_packets(4, "198.18.0.2", 22, NULL), 2);
+	tot = htons(39);
+	memcpy(buf + l3 + 2, &tot, 2);
+	run(buf, len, 1);
+	tot = htons(len - l3 + 1);
+	memcpy(buf + l3 + 2, &tot, 2);
+	run(buf, len, 1);
+	cr_assert_eq(stats().malformed, 2);
+	cr_assert_eq(port_packets(4, "198.18.0.2", 22, NULL), 2);
+	cr_assert_eq(port_entries(), 1);
 }
 
 BOTH(tcp_ipv6)
 {
 	send_spec(&tcp6, 3);
 	cr_assert_eq(port_packets(6, "2001:db8::2", 443, NULL), 3);
+	cr_assert_eq(map_entries(skel->maps.census_ports6), 1);
+	cr_assert_eq(map_entries(skel->maps.census_ports4), 0);
 }
 
 BOTH(ipv4_options_are_skipped)
@@ -195,7 +246,7 @@ BOTH(ipv4_non_first_fragment_has_no_port)
 
 	s.frag_offset = 185; /* bytes 1480.. of the datagram: no TCP header here */
 	send_spec(&s, 4);
-	cr_assert_eq(map_entries(skel->maps.census_ports), 0);
+	cr_assert_eq(port_entries(), 0);
 	cr_assert_eq(stats().fragments, 4);
 	cr_assert_eq(stats().malformed, 0);
 }
@@ -247,7 +298,7 @@ static void truncations(const struct frame_spec *s)
 	cr_assert_geq(ran + frame_l3_offset(s) + 40, len);
 	cr_assert_eq(stats().malformed, ran, "%zu cuts, %llu malformed", ran,
 		     (unsigned long long)stats().malformed);
-	cr_assert_eq(map_entries(skel->maps.census_ports), 0);
+	cr_assert_eq(port_entries(), 0);
 	cr_assert_eq(map_entries(skel->maps.census_icmp), 0);
 }
 
@@ -279,7 +330,7 @@ BOTH(inconsistent_headers_are_malformed)
 	s.tcp_doff = 4; /* data offset < 5 */
 	send_spec(&s, 1);
 	cr_assert_eq(stats().malformed, 2);
-	cr_assert_eq(map_entries(skel->maps.census_ports), 0);
+	cr_assert_eq(port_entries(), 0);
 }
 
 BOTH(tcp_header_longer_than_datagram_is_malformed)
@@ -292,7 +343,7 @@ BOTH(tcp_header_longer_than_datagram_is_malformed)
 	buf[frame_l3_offset(&s) + 20 + 12] = 15 << 4;
 	run(buf, len, 1);
 	cr_assert_eq(stats().malformed, 1);
-	cr_assert_eq(map_entries(skel->maps.census_ports), 0);
+	cr_assert_eq(port_entries(), 0);
 }
 
 BOTH(ip_total_length_past_frame_is_malformed)
@@ -332,7 +383,7 @@ BOTH(icmp_reply_counted_request_not)
 	cr_assert_eq(icmp_packets(4, "198.18.0.2"), 3);
 	cr_assert_eq(icmp_packets(6, "2001:db8::3"), 2);
 	cr_assert_eq(map_entries(skel->maps.census_icmp), 2);
-	cr_assert_eq(map_entries(skel->maps.census_ports), 0);
+	cr_assert_eq(port_entries(), 0);
 }
 
 BOTH(udp_is_not_counted)
@@ -341,7 +392,7 @@ BOTH(udp_is_not_counted)
 
 	s.proto = 17;
 	send_spec(&s, 3);
-	cr_assert_eq(map_entries(skel->maps.census_ports), 0);
+	cr_assert_eq(port_entries(), 0);
 	cr_assert_eq(stats().malformed, 0);
 }
 
@@ -358,7 +409,7 @@ BOTH(ports_at_and_above_the_ceiling)
 	cr_assert_eq(port_packets(4, "198.18.0.2", 1000, NULL), 2);
 	cr_assert_eq(port_packets(4, "198.18.0.2", 1001, NULL), 0);
 	cr_assert_eq(port_packets(4, "198.18.0.2", CENSUS_PORT_ABOVE, NULL), 7);
-	cr_assert_eq(map_entries(skel->maps.census_ports), 2);
+	cr_assert_eq(port_entries(), 2);
 }
 
 BOTH(many_sources_each_own_key)
@@ -376,7 +427,7 @@ BOTH(many_sources_each_own_key)
 		snprintf(src, sizeof(src), "198.18.1.%d", i);
 		cr_assert_eq(port_packets(4, src, i, NULL), (uint64_t)i);
 	}
-	cr_assert_eq(map_entries(skel->maps.census_ports), 50);
+	cr_assert_eq(port_entries(), 50);
 	cr_assert_eq(stats().new_keys, 50);
 }
 
@@ -408,7 +459,7 @@ BOTH(six_ipv6_extension_headers_then_tcp_count)
 	s.v6_opt_hdrs = 7;
 	send_spec(&s, 1);
 	cr_assert_eq(port_packets(6, "2001:db8::2", 443, NULL), 2);
-	cr_assert_eq(map_entries(skel->maps.census_ports), 1);
+	cr_assert_eq(port_entries(), 1);
 	cr_assert_eq(stats().malformed, 0);
 	s = (struct frame_spec){ .family = 6, .src = "2001:db8::3", .dst = "2001:db8::1", .proto = 58,
 				 .icmp_type = 129, .v6_opt_hdrs = 6 };

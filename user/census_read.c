@@ -29,10 +29,6 @@ static void sum_percpu(const struct census_count *v, int ncpu, struct census_cou
 	for (int c = 0; c < ncpu; c++) {
 		out->packets += v[c].packets;
 		out->bytes += v[c].bytes;
-		if (v[c].first_ns && (!out->first_ns || v[c].first_ns < out->first_ns))
-			out->first_ns = v[c].first_ns;
-		if (v[c].last_ns > out->last_ns)
-			out->last_ns = v[c].last_ns;
 	}
 }
 
@@ -131,10 +127,6 @@ static void add_row(struct census_source *src, struct census_port_row *pr, const
 	pr->bytes = r->count.bytes;
 	src->packets += r->count.packets;
 	src->bytes += r->count.bytes;
-	if (r->count.first_ns && (!src->first_ns || r->count.first_ns < src->first_ns))
-		src->first_ns = r->count.first_ns;
-	if (r->count.last_ns > src->last_ns)
-		src->last_ns = r->count.last_ns;
 	src->nports++;
 }
 
@@ -230,7 +222,53 @@ static int read_stats(int fd, struct census_stats *out)
 	return 0;
 }
 
-int census_snapshot_read(int ports_fd, int icmp_fd, int stats_fd, struct census_snapshot *s)
+/* Both port maps' keys, IPv4 then IPv6, in the one form sources are grouped by. */
+static int read_ports(const struct census_fds *fds, struct census_port_key **keys_out,
+		      struct census_count **vals_out, size_t *n_out)
+{
+	struct census_port4_key *k4 = NULL;
+	struct census_port6_key *k6 = NULL;
+	struct census_count *v4 = NULL, *v6 = NULL, *vals = NULL;
+	struct census_port_key *keys = NULL;
+	size_t n4 = 0, n6 = 0;
+	int err = read_map(fds->ports4, sizeof(*k4), (void **)&k4, &v4, &n4);
+
+	if (!err)
+		err = read_map(fds->ports6, sizeof(*k6), (void **)&k6, &v6, &n6);
+	if (!err) {
+		keys = calloc(n4 + n6 + 1, sizeof(*keys));
+		vals = calloc(n4 + n6 + 1, sizeof(*vals));
+		if (!keys || !vals)
+			err = -ENOMEM;
+	}
+	if (!err) {
+		for (size_t i = 0; i < n4; i++) {
+			keys[i].src.family = CENSUS_INET;
+			keys[i].src.addr[0] = k4[i].addr;
+			keys[i].port = k4[i].port;
+			vals[i] = v4[i];
+		}
+		for (size_t i = 0; i < n6; i++) {
+			keys[n4 + i].src.family = CENSUS_INET6;
+			memcpy(keys[n4 + i].src.addr, k6[i].addr, sizeof(k6[i].addr));
+			keys[n4 + i].port = k6[i].port;
+			vals[n4 + i] = v6[i];
+		}
+		*keys_out = keys;
+		*vals_out = vals;
+		*n_out = n4 + n6;
+	} else {
+		free(keys);
+		free(vals);
+	}
+	free(k4);
+	free(v4);
+	free(k6);
+	free(v6);
+	return err;
+}
+
+int census_snapshot_read(const struct census_fds *fds, struct census_snapshot *s)
 {
 	struct census_port_key *keys;
 	struct census_count *vals;
@@ -239,13 +277,13 @@ int census_snapshot_read(int ports_fd, int icmp_fd, int stats_fd, struct census_
 
 	memset(s, 0, sizeof(*s));
 	/* Stats first: then "evicted" can only be under-, never over-estimated by a race. */
-	err = read_stats(stats_fd, &s->stats);
+	err = read_stats(fds->stats, &s->stats);
 	if (!err)
-		err = read_map(ports_fd, sizeof(*keys), (void **)&keys, &vals, &n);
+		err = read_ports(fds, &keys, &vals, &n);
 	if (!err)
 		err = census_snapshot_build(s, keys, vals, n);
 	if (!err)
-		err = read_icmp(icmp_fd, s);
+		err = read_icmp(fds->icmp, s);
 	if (err)
 		census_snapshot_free(s);
 	return err;

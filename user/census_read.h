@@ -7,6 +7,12 @@
 
 #include "census.h"
 
+/* A key of either port map, in one form: what sources are grouped by. */
+struct census_port_key {
+	struct census_addr src;
+	uint32_t port; /* host byte order, or CENSUS_PORT_ABOVE */
+};
+
 struct census_port_row {
 	uint32_t port; /* or CENSUS_PORT_ABOVE */
 	uint64_t packets;
@@ -17,7 +23,6 @@ struct census_source {
 	struct census_addr addr;
 	uint64_t packets; /* every TCP packet from the source, above-ceiling ports included */
 	uint64_t bytes;
-	uint64_t first_ns, last_ns;
 	struct census_port_row *ports; /* ascending; the CENSUS_PORT_ABOVE row, if any, last */
 	size_t nports;
 	double pps; /* packets/s since the previous snapshot (0 on the first) */
@@ -39,8 +44,13 @@ struct census_snapshot {
 	struct census_stats stats; /* summed over CPUs */
 };
 
-/* Reads the three maps. Returns 0 or a negative errno. */
-int census_snapshot_read(int ports_fd, int icmp_fd, int stats_fd, struct census_snapshot *s);
+/* The census maps' file descriptors. */
+struct census_fds {
+	int ports4, ports6, icmp, stats;
+};
+
+/* Reads the four maps. Returns 0 or a negative errno. */
+int census_snapshot_read(const struct census_fds *fds, struct census_snapshot *s);
 /* Groups raw (key, count) rows into sources; exposed for unit tests. Takes ownership of rows. */
 int census_snapshot_build(struct census_snapshot *s, struct census_port_key *keys,
 			  struct census_count *counts, size_t n);

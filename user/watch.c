@@ -53,8 +53,9 @@ static void usage(FILE *f)
 		"  --max-port N    count ports up to N one by one (default 1000, as in the lab);\n"
 		"                  higher ports only add to the source's totals\n"
 		"  --all-ports     count every port one by one (same as --max-port 65535)\n"
-		"  --entries N     bound of the (source, port) map (default 65536); least recently\n"
-		"                  used keys are evicted past it, and the evictions are reported\n"
+		"  --entries N     bound of the (source, port) maps, one for IPv4 and one for IPv6\n"
+		"                  sources (default 65536 each); least recently used keys are\n"
+		"                  evicted past it, and the evictions are reported\n"
 		"  --top N         show the N busiest sources (default: all in JSON, 20 in the table)\n"
 		"  --json          one JSON object per interval (JSON Lines), cumulative, and a final\n"
 		"                  one at exit\n"
@@ -246,9 +247,11 @@ static int show(const struct watch_opts *o, struct census_bpf *skel, struct cens
 {
 	struct census_snapshot s;
 	double t = clock_mono_s();
-	int err = census_snapshot_read(bpf_map__fd(skel->maps.census_ports),
-				       bpf_map__fd(skel->maps.census_icmp),
-				       bpf_map__fd(skel->maps.census_stats), &s);
+	struct census_fds fds = { bpf_map__fd(skel->maps.census_ports4),
+				  bpf_map__fd(skel->maps.census_ports6),
+				  bpf_map__fd(skel->maps.census_icmp),
+				  bpf_map__fd(skel->maps.census_stats) };
+	int err = census_snapshot_read(&fds, &s);
 
 	if (err) {
 		cli_err(CMD, "reading maps: %s", strerror(-err));
@@ -302,7 +305,8 @@ static int setup(const struct watch_opts *o, struct census_bpf **skelp)
 	}
 	*skelp = skel;
 	skel->rodata->census_max_port = o->max_port;
-	bpf_map__set_max_entries(skel->maps.census_ports, o->entries);
+	bpf_map__set_max_entries(skel->maps.census_ports4, o->entries);
+	bpf_map__set_max_entries(skel->maps.census_ports6, o->entries);
 	bpf_map__set_max_entries(skel->maps.census_icmp, o->entries / 4 > 16 ? o->entries / 4 : 16);
 	loader_select(skel->progs.census_xdp, skel->progs.census_tc, o->mode);
 	err = census_bpf__load(skel);

@@ -15,9 +15,9 @@ echo "seed $SEED (rerun with SEED=$SEED)"
 # holds its maps, so "no map of that size" means "nothing of it left".
 entries_base=$((20001 + ($$ % 1500) * 26))
 
-# Prints "max_entries id" for each live census_ports map of this test's rounds.
+# Prints "max_entries id" for each live census_ports4 map (IPv4 sources) of this test's rounds.
 our_maps() {
-	bpftool map show -j | jq -r ".[] | select(.name == \"census_ports\" and
+	bpftool map show -j | jq -r ".[] | select(.name == \"census_ports4\" and
 		.max_entries >= $entries_base and .max_entries < $((entries_base + ROUNDS))) |
 		\"\\(.max_entries) \\(.id)\""
 }

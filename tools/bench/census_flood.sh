@@ -30,7 +30,7 @@ run_one() {
 	r1=$(veth_xdp_delivered "$HOST" host0)
 	prog=$(in_obs ip -j link show obs0 | jq '.[0].xdp.prog.id')
 	map=$(bpftool prog show id "$prog" -j | jq '.map_ids[]' | while read -r m; do
-		bpftool map show id "$m" -j | jq -c 'select(.name == "census_ports")'; done)
+		bpftool map show id "$m" -j | jq -c 'select(.name == "census_ports6")'; done)
 	dumped=$(bpftool map dump id "$(echo "$map" | jq .id)" -j | jq length)
 	hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status")
 	kill -INT $pid

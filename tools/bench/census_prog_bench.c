@@ -45,7 +45,7 @@ static struct bench_case cases[] = {
 	{ "empty XDP_PASS", "empty", 4, DIRECT },
 	{ "reference counter, hit", "refcount", 4, DIRECT },
 	{ "reference counter (LRU map), hit", "refcount_lru", 4, DIRECT },
-	{ "reference counter, census-sized key/value (LRU map), hit", "refcount_wide", 4, DIRECT },
+	{ "reference counter, 24-byte key/32-byte value (LRU map), hit", "refcount_wide", 4, DIRECT },
 	{ "census XDP, hit", "census_xdp", 4, DIRECT, 0, true, "reference counter, hit" },
 	{ "census TC, hit", "census_tc", 4, DIRECT, 0, true, "reference counter, hit" },
 	{ "census XDP, IPv6 hit", "census_xdp", 6, DIRECT, 0, true, "reference counter, hit" },
@@ -55,7 +55,7 @@ static struct bench_case cases[] = {
 	  "wrapper + reference counter, 1,024 keys" },
 	{ "wrapper + reference counter, 65,536 keys", "refcount", 4, WS, 65536 },
 	{ "wrapper + reference counter (LRU map), 65,536 keys", "refcount_lru", 4, WS, 65536 },
-	{ "wrapper + reference counter, census-sized key/value (LRU map), 65,536 keys",
+	{ "wrapper + reference counter, 24-byte key/32-byte value (LRU map), 65,536 keys",
 	  "refcount_wide", 4, WS, 65536 },
 	{ "wrapper + census XDP, 65,536 keys", "census_xdp", 4, WS, 65536, true,
 	  "wrapper + reference counter, 65,536 keys" },
@@ -111,9 +111,13 @@ static __u64 census_total(struct bench *b)
 	struct census_snapshot s;
 	__u64 total = 0;
 
-	if (census_snapshot_read(bpf_map__fd(b->census->maps.census_ports),
-				 bpf_map__fd(b->census->maps.census_icmp),
-				 bpf_map__fd(b->census->maps.census_stats), &s))
+	struct census_fds fds = { bpf_map__fd(b->census->maps.census_ports4),
+				  bpf_map__fd(b->census->maps.census_ports6),
+				  bpf_map__fd(b->census->maps.census_icmp),
+				  bpf_map__fd(b->census->maps.census_stats) };
+
+	/* Both port maps: the IPv6 case counts in the other one. */
+	if (census_snapshot_read(&fds, &s))
 		return 0;
 	for (size_t i = 0; i < s.nsources; i++)
 		total += s.sources[i].packets;
@@ -198,9 +202,11 @@ static int setup(struct bench *b)
 	if (!b->census || !b->census_new || !b->progs)
 		return -1;
 	b->census->rodata->census_max_port = 1000;
-	bpf_map__set_max_entries(b->census->maps.census_ports, CENSUS_ENTRIES);
+	bpf_map__set_max_entries(b->census->maps.census_ports4, CENSUS_ENTRIES);
+	bpf_map__set_max_entries(b->census->maps.census_ports6, CENSUS_ENTRIES);
 	b->census_new->rodata->census_max_port = 1000;
-	bpf_map__set_max_entries(b->census_new->maps.census_ports, CENSUS_ENTRIES);
+	bpf_map__set_max_entries(b->census_new->maps.census_ports4, CENSUS_ENTRIES);
+	bpf_map__set_max_entries(b->census_new->maps.census_ports6, CENSUS_ENTRIES);
 	return census_bpf__load(b->census) || census_bpf__load(b->census_new) ? -1 : 0;
 }
 

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "census.h"
+#include "census_read.h"
 #include "cli.h"
 #include "json.h"
 

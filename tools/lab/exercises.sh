@@ -343,7 +343,7 @@ ex_7() {
 	for p in "${v4b[@]}"; do ex_syn 198.18.0.3 "$p"; done
 	for p in "${v6[@]}"; do ex_syn 2001:db8::2 "$p"; done
 	ex_say "under the hood (while watch runs): the census program, its maps, one map's entries"
-	ex_bpf_views obs0 census_ports
+	ex_bpf_views obs0 census_ports4
 	printf '\n[%s]# kill -INT %%1    (watch prints its table and detaches)\n' "$OBS"
 	kill -INT "$wpid"
 	wait "$wpid" || rc=$?
