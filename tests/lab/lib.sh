@@ -69,6 +69,41 @@ wait_for() {
 	return 1
 }
 
+# Waits up to 5 s until process $1 has exec'd program $2. Signal tests count their delays from
+# there: before it, $1 is still ip netns exec or env, and a SIGINT would be lost (bash starts
+# background commands with SIGINT ignored) or hit the wrong program.
+wait_exec() {
+	local pid=$1 prog i
+	prog=$(readlink -f "$2")
+	for ((i = 0; i < 500; i++)); do
+		[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$prog" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# Waits up to $2 seconds for background child $1 to exit and reaps it: its exit status goes in
+# $REAP_RC. A child still running then is killed (SIGKILL), $REAP_RC is "hung", returns 1.
+reap() {
+	local pid=$1 secs=$2 i st
+	# (bash reaps its children as they die and would report a signal death on stderr.)
+	{
+		for ((i = 0; i < secs * 50; i++)); do
+			st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+			[ -z "$st" ] || [ "$st" == Z ] && break
+			sleep 0.02
+		done
+	} 2>/dev/null
+	if [ -n "$st" ] && [ "$st" != Z ]; then
+		kill -9 "$pid" 2>/dev/null
+		{ wait "$pid"; } 2>/dev/null
+		REAP_RC=hung
+		return 1
+	fi
+	{ wait "$pid"; } 2>/dev/null
+	REAP_RC=$?
+}
+
 lab_finish() { exit $((_failures > 0)); }
 
 "$LAB" up || { fail "lab up"; exit 1; }
