@@ -104,6 +104,23 @@ reap() {
 	REAP_RC=$?
 }
 
+# rss_bound_kb KB: a peak-RSS bound for this build of $XS. The release build: KB itself. Under
+# AddressSanitizer (make test-asan): KB x 9/8 (ASan's shadow, one byte per 8 of memory), plus
+# 8 MiB of quarantine (freed blocks ASan keeps; capped by rss_bound_asan_env), plus 32 MiB for
+# the ASan/UBSan runtime (its allocator and tables: `sweep --help` peaks ~17 MiB above the
+# release build).
+rss_bound_kb() {
+	if ldd "$XS" 2>/dev/null | grep -q libasan; then
+		echo $(($1 * 9 / 8 + 8 * 1024 + 32 * 1024))
+	else
+		echo "$1"
+	fi
+}
+# Caps ASan's quarantine (default 256 MiB) at the 8 MiB rss_bound_kb allows for.
+rss_bound_asan_env() {
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8
+}
+
 lab_finish() { exit $((_failures > 0)); }
 
 "$LAB" up || { fail "lab up"; exit 1; }

@@ -18,6 +18,9 @@ PUSHERS=1000
 #   total 76,740,608 B = 74,942 kB.
 BUFFER=65536
 ECHO_RSS_BOUND_KB=$(((PUSHERS * BUFFER + (IDLE + PUSHERS) * 256 + 8 * 1048576) / 1024))
+# Under AddressSanitizer the bound grows by the sanitizer's own, stated costs (lib.sh).
+ECHO_RSS_BOUND_KB=$(rss_bound_kb "$ECHO_RSS_BOUND_KB")
+rss_bound_asan_env
 ABUSE=$(dirname "$XS")/tools/echo_abuse
 PORT=7100
 
