@@ -17,8 +17,9 @@ int sweep_kern_open(const char *cmd, struct sweep_kern *k, const struct sweep_pr
 	int err;
 
 	*k = (struct sweep_kern){ .mode = mode, .max_entries = max_entries ? max_entries : 1 };
-	k->keys = calloc(k->max_entries, sizeof(*k->keys));
-	k->vals = calloc(k->max_entries, sizeof(*k->vals));
+	k->batch = k->max_entries < SWEEP_KERN_BATCH ? k->max_entries : SWEEP_KERN_BATCH;
+	k->keys = calloc(k->batch, sizeof(*k->keys));
+	k->vals = calloc(k->batch, sizeof(*k->vals));
 	k->skel = sweep_bpf__open();
 	if (!k->keys || !k->vals || !k->skel) {
 		cli_err(cmd, "opening BPF object: %s", strerror(errno));
@@ -72,7 +73,7 @@ int sweep_kern_read(struct sweep_kern *k, const struct targets *t, struct sweep_
 	int err;
 
 	do {
-		count = k->max_entries;
+		count = k->batch;
 		if (reset)
 			err = bpf_map_lookup_and_delete_batch(fd, in, &batch, k->keys, k->vals,
 							      &count, &opts);

@@ -7,6 +7,9 @@
 #include "sweep_recv.h"
 
 #define SWEEP_KERN_MAX_LINKS 4
+/* Map entries read per batch call: the buffers stay small (40 B an entry) whatever the number
+ * of targets, instead of 40 B per target held for the whole run. */
+#define SWEEP_KERN_BATCH 4096
 
 struct sweep_bpf;
 
@@ -15,9 +18,9 @@ struct sweep_kern {
 	int links[SWEEP_KERN_MAX_LINKS];
 	int nlinks;
 	enum attach_mode mode;
-	struct sweep_key *keys; /* batch read buffers, max_entries each */
+	struct sweep_key *keys; /* batch read buffers, batch entries each */
 	struct sweep_hit *vals;
-	size_t max_entries;
+	size_t max_entries, batch;
 };
 
 /* Opens and loads the program for mode with a map of max_entries. Prints errors; -1. */

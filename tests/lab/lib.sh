@@ -69,6 +69,58 @@ wait_for() {
 	return 1
 }
 
+# Waits up to 5 s until process $1 has exec'd program $2. Signal tests count their delays from
+# there: before it, $1 is still ip netns exec or env, and a SIGINT would be lost (bash starts
+# background commands with SIGINT ignored) or hit the wrong program.
+wait_exec() {
+	local pid=$1 prog i
+	prog=$(readlink -f "$2")
+	for ((i = 0; i < 500; i++)); do
+		[ "$(readlink "/proc/$pid/exe" 2>/dev/null)" == "$prog" ] && return 0
+		sleep 0.01
+	done
+	return 1
+}
+
+# Waits up to $2 seconds for background child $1 to exit and reaps it: its exit status goes in
+# $REAP_RC. A child still running then is killed (SIGKILL), $REAP_RC is "hung", returns 1.
+reap() {
+	local pid=$1 secs=$2 i st
+	# (bash reaps its children as they die and would report a signal death on stderr.)
+	{
+		for ((i = 0; i < secs * 50; i++)); do
+			st=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+			[ -z "$st" ] || [ "$st" == Z ] && break
+			sleep 0.02
+		done
+	} 2>/dev/null
+	if [ -n "$st" ] && [ "$st" != Z ]; then
+		kill -9 "$pid" 2>/dev/null
+		{ wait "$pid"; } 2>/dev/null
+		REAP_RC=hung
+		return 1
+	fi
+	{ wait "$pid"; } 2>/dev/null
+	REAP_RC=$?
+}
+
+# rss_bound_kb KB: a peak-RSS bound for this build of $XS. The release build: KB itself. Under
+# AddressSanitizer (make test-asan): KB x 9/8 (ASan's shadow, one byte per 8 of memory), plus
+# 8 MiB of quarantine (freed blocks ASan keeps; capped by rss_bound_asan_env), plus 32 MiB for
+# the ASan/UBSan runtime (its allocator and tables: `sweep --help` peaks ~17 MiB above the
+# release build).
+rss_bound_kb() {
+	if ldd "$XS" 2>/dev/null | grep -q libasan; then
+		echo $(($1 * 9 / 8 + 8 * 1024 + 32 * 1024))
+	else
+		echo "$1"
+	fi
+}
+# Caps ASan's quarantine (default 256 MiB) at the 8 MiB rss_bound_kb allows for.
+rss_bound_asan_env() {
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=8
+}
+
 lab_finish() { exit $((_failures > 0)); }
 
 "$LAB" up || { fail "lab up"; exit 1; }

@@ -26,10 +26,10 @@ sigs=(INT TERM KILL)
 seen_before_ready=0
 seen_after_ready=0
 for ((r = 0; r < ROUNDS; r++)); do
-	# Rounds cycle through xdp/tc and through counting the delay from the start (every
+	# Rounds cycle through xdp/tc and through counting the delay from its exec (every
 	# fourth round within 30 ms, so some surely land during setup) or from the ready line.
 	mode=$([ $((r % 2)) = 0 ] && echo xdp || echo tc)
-	from=$([ $((r % 4)) -lt 2 ] && echo start || echo ready)
+	from=$([ $((r % 4)) -lt 2 ] && echo exec || echo ready)
 	sig=${sigs[RANDOM % 3]}
 	ms=$((RANDOM % 301))
 	[ $((r % 4)) = 0 ] && ms=$((ms % 31))
@@ -42,14 +42,15 @@ for ((r = 0; r < ROUNDS; r++)); do
 	bg in_obs env --default-signal=INT "$XS" watch obs0 --attach "$mode" --json --interval 0.02 \
 		--entries "$entries" >"$out" 2>"$err"
 	w=$BG_PID
+	wait_exec "$w" "$XS" || fail "$name: watch did not start"
 	if [ "$from" = ready ] && ! wait_for "$err" 10 'attached census'; then
 		fail "$name: watch did not attach: $(cat "$err")"
 	fi
 	sleep "$delay"
 	ready=$(grep -c 'attached census' "$err")
 	kill -s "$sig" "$w"
-	{ wait "$w"; } 2>/dev/null
-	rc=$?
+	reap "$w" 5 || fail "$name: still running 5 s after the signal"
+	rc=$REAP_RC
 	[ "$ready" = 0 ] && seen_before_ready=$((seen_before_ready + 1))
 	[ "$ready" != 0 ] && seen_after_ready=$((seen_after_ready + 1))
 
