@@ -18,32 +18,47 @@ void json_set_live(struct json *j, bool live)
 	j->live = live;
 }
 
+/* The escape for byte c, which cannot go out as it is. */
+static void json_write_escape(FILE *f, unsigned char c)
+{
+	if (c == '"' || c == '\\') {
+		fputc('\\', f);
+		fputc(c, f);
+	} else if (c == '\n') {
+		fputs("\\n", f);
+	} else if (c == '\t') {
+		fputs("\\t", f);
+	} else if (c == '\r') {
+		fputs("\\r", f);
+	} else {
+		fprintf(f, "\\u%04x", c);
+	}
+}
+
 void json_write_string(FILE *f, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0; /* s[run..i) needs no escape: written in one go */
 
 	fputc('"', f);
-	for (size_t i = 0; i < len;) {
+	while (i < len) {
 		unsigned char c = s[i];
-		size_t n = utf8_seq_len(s + i, len - i, NULL);
+		size_t n;
 
-		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
-		} else if (c == '\n') {
-			fputs("\\n", f);
-		} else if (c == '\t') {
-			fputs("\\t", f);
-		} else if (c == '\r') {
-			fputs("\\r", f);
-		} else if (c < 0x20 || c == 0x7f || n == 0) {
-			fprintf(f, "\\u%04x", c);
-			n = 1;
-		} else {
-			fwrite(s + i, 1, n, f);
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			i++;
+			continue;
 		}
-		i += n ? n : 1;
+		n = c >= 0x80 ? utf8_seq_len(s + i, len - i, NULL) : 0;
+		if (n) {
+			i += n;
+			continue;
+		}
+		fwrite(s + run, 1, i - run, f);
+		json_write_escape(f, c);
+		run = ++i;
 	}
+	fwrite(s + run, 1, len - run, f);
 	fputc('"', f);
 }
 
