@@ -142,3 +142,25 @@ Test(privs, check_names_the_missing_capability, .init = cr_redirect_stderr)
 	cr_assert_stderr_eq_str("xdpscope: watch: missing capability CAP_PERFMON (needed to load BPF "
 				"programs)\n");
 }
+
+/* make install does not grant CAP_NET_BIND_SERVICE: the error says what works without it,
+ * the first port of this namespace's unprivileged range (read here from /proc). */
+Test(privs, low_port_error_suggests_a_port, .init = cr_redirect_stderr)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "r");
+	unsigned int start = 0;
+	char want[256];
+
+	cr_assert_not_null(f);
+	cr_assert_eq(fscanf(f, "%u", &start), 1);
+	fclose(f);
+	cr_assert_eq(privs_unprivileged_port_start(), start);
+	cr_assert_eq(privs_drop("test", 0, NULL), 0);
+	cr_assert_eq(privs_check("echo-server", PRIVS_LOW_PORT, NULL), -1);
+	cr_assert_eq(privs_check("echo-server", 0, NULL), 0);
+	fflush(stderr);
+	snprintf(want, sizeof(want), "xdpscope: echo-server: missing capability CAP_NET_BIND_SERVICE "
+		 "(needed to listen on a port below net.ipv4.ip_unprivileged_port_start); use --port "
+		 "%u or above\n", start);
+	cr_assert_stderr_eq_str(want);
+}

@@ -4,7 +4,7 @@ set -euo pipefail
 pkgs=(
   make gcc clang llvm pkg-config libbpf-dev bpftool libelf-dev zlib1g-dev libpcap-dev libcriterion-dev
   iproute2 iputils-ping tcpdump fping nmap socat nftables jq libcap2-bin ethtool procps psmisc
-  valgrind groff-base bash-completion libclang-rt-14-dev
+  valgrind groff-base bash-completion libclang-rt-14-dev strace
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -34,12 +34,18 @@ const char *caps_name(int cap)
 
 int caps_require(const char *cmd, const int *caps, const char *why)
 {
+	return caps_require_hint(cmd, caps, why, NULL);
+}
+
+int caps_require_hint(const char *cmd, const int *caps, const char *why, const char *hint)
+{
 	for (; *caps >= 0; caps++) {
 		/* CAP_SYS_ADMIN still grants what CAP_BPF and CAP_PERFMON split out of it. */
 		if ((*caps == CAP_BPF || *caps == CAP_PERFMON) && caps_have(CAP_SYS_ADMIN))
 			continue;
 		if (!caps_have(*caps)) {
-			cli_err(cmd, "missing capability %s (needed to %s)", caps_name(*caps), why);
+			cli_err(cmd, "missing capability %s (needed to %s)%s%s", caps_name(*caps), why,
+				hint ? "; " : "", hint ? hint : "");
 			return -1;
 		}
 	}

@@ -10,15 +10,72 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
+/* Code points that are well-formed but would drive the terminal or rearrange the line. */
+static bool cli_unsafe_cp(uint32_t cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Appends len bytes of b to out (size n) at *at, as far as they fit; *at counts them all. */
+static void cli_put(char *out, size_t n, size_t *at, const char *b, size_t len)
+{
+	for (size_t i = 0; i < len; i++, (*at)++)
+		if (*at + 1 < n)
+			out[*at] = b[i];
+}
+
+size_t cli_escape(char *out, size_t n, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t at = 0, left = strlen(str);
+
+	while (left) {
+		uint32_t cp = 0;
+		size_t len = utf8_seq_len(s, left, &cp);
+		char esc[8];
+
+		if (*s == '\\' || *s == '\n' || *s == '\t' || *s == '\r') {
+			esc[0] = '\\';
+			esc[1] = *s == '\n' ? 'n' : *s == '\t' ? 't' : *s == '\r' ? 'r' : '\\';
+			cli_put(out, n, &at, esc, 2);
+			len = 1;
+		} else if (len == 0 || cp < 0x20 || cp == 0x7f || cli_unsafe_cp(cp)) {
+			/* An unsafe character goes out byte by byte; its later bytes come next. */
+			snprintf(esc, sizeof(esc), "\\x%02x", *s);
+			cli_put(out, n, &at, esc, 4);
+			len = 1;
+		} else {
+			cli_put(out, n, &at, (const char *)s, len);
+		}
+		s += len;
+		left -= len;
+	}
+	out[at < n ? at : n - 1] = '\0';
+	return at;
+}
+
 void cli_err(const char *cmd, const char *fmt, ...)
 {
+	char msg[4096], line[64 + 4 * sizeof(msg)];
+	size_t at;
 	va_list ap;
+	int len;
 
-	fprintf(stderr, "xdpscope: %s: ", cmd);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	len = vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (len < 0)
+		snprintf(msg, sizeof(msg), "(cannot format the error: %s)", fmt);
+	snprintf(line, sizeof(line), "xdpscope: %.32s: ", cmd);
+	at = strlen(line);
+	at += cli_escape(line + at, sizeof(line) - at, msg);
+	at += (size_t)snprintf(line + at, sizeof(line) - at, "%s\n",
+			       len >= (int)sizeof(msg) ? "..." : "");
+	/* One write, so that the line is not interleaved with another process's output. */
+	fwrite(line, 1, at, stderr);
 }
 
 int cli_parse_u64(const char *cmd, const char *opt, const char *s, uint64_t min, uint64_t max,

@@ -4,68 +4,61 @@
 #include <math.h>
 #include <string.h>
 
+#include "utf8.h"
+
 void json_init(struct json *j, FILE *f)
 {
 	memset(j, 0, sizeof(*j));
 	j->f = f;
+	j->live = true;
 }
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if the bytes are not valid UTF-8. */
-static size_t utf8_seq_len(const unsigned char *s, size_t left)
+void json_set_live(struct json *j, bool live)
 {
-	size_t n;
-	unsigned int cp;
+	j->live = live;
+}
 
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
+/* The escape for byte c, which cannot go out as it is. */
+static void json_write_escape(FILE *f, unsigned char c)
+{
+	if (c == '"' || c == '\\') {
+		fputc('\\', f);
+		fputc(c, f);
+	} else if (c == '\n') {
+		fputs("\\n", f);
+	} else if (c == '\t') {
+		fputs("\\t", f);
+	} else if (c == '\r') {
+		fputs("\\r", f);
+	} else {
+		fprintf(f, "\\u%04x", c);
 	}
-	/* Reject overlong forms, surrogates and values past U+10FFFF. */
-	if ((n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
 }
 
 void json_write_string(FILE *f, const char *str, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0; /* s[run..i) needs no escape: written in one go */
 
 	fputc('"', f);
-	for (size_t i = 0; i < len;) {
+	while (i < len) {
 		unsigned char c = s[i];
-		size_t n = utf8_seq_len(s + i, len - i);
+		size_t n;
 
-		if (c == '"' || c == '\\') {
-			fputc('\\', f);
-			fputc(c, f);
-		} else if (c == '\n') {
-			fputs("\\n", f);
-		} else if (c == '\t') {
-			fputs("\\t", f);
-		} else if (c == '\r') {
-			fputs("\\r", f);
-		} else if (c < 0x20 || c == 0x7f || n == 0) {
-			fprintf(f, "\\u%04x", c);
-			n = 1;
-		} else {
-			fwrite(s + i, 1, n, f);
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			i++;
+			continue;
 		}
-		i += n ? n : 1;
+		n = c >= 0x80 ? utf8_seq_len(s + i, len - i, NULL) : 0;
+		if (n) {
+			i += n;
+			continue;
+		}
+		fwrite(s + run, 1, i - run, f);
+		json_write_escape(f, c);
+		run = ++i;
 	}
+	fwrite(s + run, 1, len - run, f);
 	fputc('"', f);
 }
 
@@ -153,5 +146,6 @@ void json_null(struct json *j, const char *key)
 void json_line_end(struct json *j)
 {
 	fputc('\n', j->f);
-	fflush(j->f);
+	if (j->live)
+		fflush(j->f);
 }

@@ -82,22 +82,35 @@ static const char *privs_why(const char *cmd, size_t i)
 	return privs_order[i].why;
 }
 
+/* What to do instead of getting capability privs_order[i], into buf; NULL if nothing. Only
+ * CAP_NET_BIND_SERVICE has an alternative: make install leaves it out on purpose (with it,
+ * any user could take any free privileged port), and a higher port needs nothing. */
+static const char *privs_hint(size_t i, char *buf, size_t n)
+{
+	if (privs_order[i].cap != CAP_NET_BIND_SERVICE)
+		return NULL;
+	snprintf(buf, n, "use --port %u or above", privs_unprivileged_port_start());
+	return buf;
+}
+
 int privs_check(const char *cmd, unsigned int flags, const struct privs_user *u)
 {
 	uint64_t need = privs_needed(cmd, flags);
+	char hint[64];
 
 	if (u && u->name)
 		need |= PRIVS_CAP(CAP_SETUID) | PRIVS_CAP(CAP_SETGID);
 	for (size_t i = 0; i < sizeof(privs_order) / sizeof(privs_order[0]); i++) {
 		int one[] = { privs_order[i].cap, -1 };
 
-		if (need & PRIVS_CAP(one[0]) && caps_require(cmd, one, privs_why(cmd, i)))
+		if (need & PRIVS_CAP(one[0]) &&
+		    caps_require_hint(cmd, one, privs_why(cmd, i), privs_hint(i, hint, sizeof(hint))))
 			return -1;
 	}
 	return 0;
 }
 
-int privs_port_privileged(unsigned int port)
+unsigned int privs_unprivileged_port_start(void)
 {
 	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
 	unsigned int start = 1024;
@@ -107,7 +120,12 @@ int privs_port_privileged(unsigned int port)
 			start = 1024;
 		fclose(f);
 	}
-	return port < start;
+	return start;
+}
+
+int privs_port_privileged(unsigned int port)
+{
+	return port < privs_unprivileged_port_start();
 }
 
 int privs_ping_dgram_allowed(void)

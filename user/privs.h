@@ -30,8 +30,13 @@ int privs_user_lookup(const char *cmd, const char *name, struct privs_user *u);
 uint64_t privs_needed(const char *cmd, unsigned int flags);
 
 /* Up-front check: prints "xdpscope: CMD: missing capability CAP_X (needed to ...)" for the
- * first capability cmd lacks (CAP_SETUID/CAP_SETGID too when u names a user) and returns -1. */
+ * first capability cmd lacks (CAP_SETUID/CAP_SETGID too when u names a user) and returns -1.
+ * For CAP_NET_BIND_SERVICE, which make install does not grant, it adds what to do instead:
+ * "; use --port N or above". */
 int privs_check(const char *cmd, unsigned int flags, const struct privs_user *u);
+
+/* This network namespace's net.ipv4.ip_unprivileged_port_start (1024 if unreadable). */
+unsigned int privs_unprivileged_port_start(void);
 
 /* True when binding TCP port needs CAP_NET_BIND_SERVICE here (below this network namespace's
  * net.ipv4.ip_unprivileged_port_start). */

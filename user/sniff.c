@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -528,6 +529,20 @@ static void sniff_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 }
 
+/* A capture that is all there already (a regular file, also as stdin) is a batch: its JSON
+ * need not be flushed line by line. Live capture and a pipe (`tcpdump -U -w - | sniff -r -`)
+ * stay live, so that `| jq` shows each packet as it comes. */
+static bool sniff_source_live(const struct sniff_run *r)
+{
+	struct stat st;
+	FILE *f;
+
+	if (!r->o->rfile)
+		return true;
+	f = pcap_file(r->p);
+	return !f || fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode);
+}
+
 /* pcap's file errors sometimes name the file already; name it exactly once. */
 static void sniff_file_err(const char *file, const char *msg)
 {
@@ -580,6 +595,7 @@ static int sniff_run(const struct sniff_opts *o)
 			dev, lname ? lname : "?", ldesc, pcap_snapshot(r.p));
 	decode_state_init(&r.st, sniff_ifname);
 	json_init(&r.j, stdout);
+	json_set_live(&r.j, sniff_source_live(&r));
 	sniff_signals();
 	if ((o->rfile ? sniff_loop_file(&r) : sniff_loop_live(&r)) == 0)
 		rc = EXIT_OK;

@@ -57,6 +57,17 @@ check_eq "sniff -Z USER: user names" "$(getent passwd | cut -d: -f1 | grep '^r' 
 	"$(complete_words 3 xdpscope sniff -Z r)"
 check_eq "ping -c takes a number: nothing offered" "" "$(complete_words 3 xdpscope ping -c '')"
 
+# ifaces --json counters: the key that `ip -j -s` uses (read from ip itself, on lo, which
+# every namespace has), in the output and in both documents, which name no other.
+ipkey=$(unshare -n ip -j -s link show lo | jq -r '.[0] | keys[] | select(startswith("stats"))')
+check_eq "ip -j -s names its counters stats64" stats64 "$ipkey"
+check_eq "ifaces --json uses ip's counters key" "$ipkey" \
+	"$(unshare -n "$XS" ifaces --json | jq -r '.[0] | keys[] | select(startswith("stats"))')"
+for doc in "$MAN" README.md docs/interfaces.md; do
+	check_eq "$doc names the counters $ipkey, no other stats key" "$ipkey" \
+		"$(grep -oE '\bstats[0-9]*(: |\b)' "$doc" | grep -oE 'stats[0-9]*' | sort -u | paste -sd' ')"
+done
+
 # make install-docs for real under a DESTDIR; make install must include it.
 make -s install-docs DESTDIR="$TMP/root" PREFIX=/usr >"$TMP/make.out" 2>&1 ||
 	fail "make install-docs: $(head -c 300 "$TMP/make.out")"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sniff in the lab: -c with a filter stops after exactly COUNT matches, tcpdump reads our -w
-# file, our -r reads tcpdump's files, and the lines equal tcpdump's for shared captures.
+# file, our -r reads tcpdump's files, and the lines equal tcpdump's for shared captures;
+# live --json reaches a pipe line by line, -r FILE --json is buffered (counted with strace).
 source "$(dirname "$0")/lib.sh"
 
 CAP_TIMEOUT=20
@@ -147,6 +148,38 @@ check_eq "--json: 4 objects, request/reply alternating" "8 0 8 0" \
 	"$(jq -r '.icmp_type' "$TMP/j.json" | tr '\n' ' ' | sed 's/ $//')"
 check_eq "--json fields" '198.18.0.1 198.18.0.2 icmp 64 false' \
 	"$(head -1 "$TMP/j.json" | jq -r '"\(.src) \(.dst) \(.proto) \(.length) \(.truncated)"')"
+
+# --json through a pipe (`| jq`): live capture flushes each packet's line, so the first line
+# is there while sniff still runs (no -c: it ends only when signalled).
+mkfifo "$TMP/jl.fifo"
+bg cat "$TMP/jl.fifo" >"$TMP/jl.json"
+jc=$BG_PID
+obs_bg "$XS" sniff -i obs0 --json icmp >"$TMP/jl.fifo" 2>"$TMP/jl.err"
+jl=$BG_PID
+if wait_for "$TMP/jl.err" 5 'listening on'; then
+	in_obs ping -c 1 -W 1 198.18.0.2 >/dev/null
+	wait_for "$TMP/jl.json" 5 '"icmp_type":0'
+	check_eq "--json into a pipe: request and reply there while sniff runs" "running 8 0" \
+		"$(kill -0 "$jl" 2>/dev/null && echo running) $(jq -r .icmp_type "$TMP/jl.json" | paste -sd' ')"
+else
+	fail "sniff --json into a pipe did not start: $(cat "$TMP/jl.err")"
+fi
+kill -INT "$jl"
+wait "$jl" "$jc"
+# -r from a regular file is a batch: stdio buffers the JSON (fewer writes than lines); -r -
+# from a pipe may be live (tcpdump -U -w - | sniff -r -): one write per line. Same lines.
+n_file=$(tcpdump -n -r "$TMP/live.pcap" 2>/dev/null | wc -l)
+strace -qq -e trace=write -e signal=none -o "$TMP/jr.strace" \
+	"$XS" sniff -r "$TMP/live.pcap" --json >"$TMP/jr.json" 2>/dev/null
+check_eq "-r FILE --json: one line per packet" "$n_file" "$(jq -c . "$TMP/jr.json" | wc -l)"
+w=$(grep -c '^write(1,' "$TMP/jr.strace")
+check_eq "-r FILE --json is buffered: $w writes for $n_file lines" yes \
+	"$([ "$w" -ge 1 ] && [ "$w" -lt "$n_file" ] && echo yes)"
+cat "$TMP/live.pcap" | strace -qq -e trace=write -e signal=none -o "$TMP/jp.strace" \
+	"$XS" sniff -r - --json >"$TMP/jp.json" 2>/dev/null
+check_eq "-r - (a pipe) --json: one write per line" "$n_file $n_file" \
+	"$(wc -l <"$TMP/jp.json") $(grep -c '^write(1,' "$TMP/jp.strace")"
+check_eq "-r - and -r FILE give the same lines" "$(cat "$TMP/jr.json")" "$(cat "$TMP/jp.json")"
 
 # 6. -D and the default interface are tcpdump's.
 check_eq "-D equals tcpdump -D" "$(in_obs tcpdump -D 2>/dev/null)" "$(in_obs "$XS" sniff -D)"
