@@ -30,6 +30,13 @@ struct sweep_stats {
 	__u64 insert_failed; /* the map was full: a reply went uncounted (should stay 0) */
 };
 
+/* One target of the kernel-side sender (bpf/sweep_gen.bpf.c): its IPv4 address (network
+ * order) and its index in the target list (the probe's sequence is the index mod 65536). */
+struct sweep_gen_target {
+	__u32 addr;
+	__u32 index;
+};
+
 /* A keyed 32-bit cookie over (address, sequence, send time): a reply counts only if it echoes
  * the cookie of a probe we sent to the address it comes from. Not cryptographic, but the key
  * is random per run and nothing outside sees a cookie before our probe carries it. */
