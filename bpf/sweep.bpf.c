@@ -100,6 +100,38 @@ static __always_inline void record(const struct sweep_key *k, __u16 seq, __u64 s
 		st->insert_failed++;
 }
 
+/* Longest ICMPv4 message whose checksum is verified: our probes (and so their echoes) are
+ * 8 + SWEEP_PAYLOAD_LEN bytes, so a longer "reply" is not an echo of ours anyway. */
+#define SWEEP_CSUM_MAX 256
+
+/* RFC 1071 over the ICMPv4 message, as user space (--no-bpf) and the kernel's own ICMP do.
+ * (ICMPv6's covers a pseudo-header too and is not verified here.) */
+static __always_inline bool icmp4_csum_ok(struct frame *f, const struct parse_result *r)
+{
+	__u64 off = r->l4_off & 0x3fff, room = r->l4_room, sum = 0;
+	__u8 *p = f->data + off;
+
+	if (room > SWEEP_CSUM_MAX)
+		return false;
+	for (__u32 i = 0; i < SWEEP_CSUM_MAX; i += 2) {
+		if (i >= room)
+			break;
+		if ((void *)(p + i + 2) > f->data_end) {
+			/* An odd last byte is summed as if followed by a zero byte. */
+			if (i + 1 != room || (void *)(p + i + 1) > f->data_end)
+				return false;
+			sum += (__u32)p[i] << 8;
+			break;
+		}
+		sum += (__u32)p[i] << 8;
+		if (i + 1 < room)
+			sum += p[i + 1];
+	}
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
 static __always_inline void sweep(struct frame *f)
 {
 	struct parse_result r = {};
@@ -118,6 +150,10 @@ static __always_inline void sweep(struct frame *f)
 	st = bpf_map_lookup_elem(&sweep_stats, &zero);
 	if (!st)
 		return;
+	if (r.key.src.family == CENSUS_INET && !icmp4_csum_ok(f, &r)) {
+		st->bad_checksum++;
+		return;
+	}
 	__builtin_memcpy(&sent_ns, p, 8);
 	__builtin_memcpy(&cookie, p + 8, 4);
 	to_key(&r.key.src, &k);

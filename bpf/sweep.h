@@ -28,6 +28,7 @@ struct sweep_stats {
 	__u64 wrong_cookie;  /* our identifier but a cookie that does not match: not counted */
 	__u64 stale;         /* valid but sent before this round: not counted */
 	__u64 insert_failed; /* the map was full: a reply went uncounted (should stay 0) */
+	__u64 bad_checksum;  /* an ICMPv4 echo reply of ours with a wrong checksum: not counted */
 };
 
 /* One target of the kernel-side sender (bpf/sweep_gen.bpf.c): its IPv4 address (network

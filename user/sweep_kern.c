@@ -110,6 +110,7 @@ int sweep_kern_stats(struct sweep_kern *k, struct sweep_stats *out)
 		out->wrong_cookie += v[i].wrong_cookie;
 		out->stale += v[i].stale;
 		out->insert_failed += v[i].insert_failed;
+		out->bad_checksum += v[i].bad_checksum;
 	}
 	free(v);
 	return err ? -errno : 0;
