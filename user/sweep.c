@@ -492,7 +492,8 @@ static int report(struct sweep_ctx *c)
 		struct sweep_stats st;
 
 		if (!sweep_kern_stats(&c->kern, &st) && st.insert_failed)
-			fprintf(stderr, "xdpscope: sweep: %llu replies not counted: map full\n",
+			fprintf(stderr, "xdpscope: sweep: %llu replies not counted: "
+					"reply map full or out of memory\n",
 				(unsigned long long)st.insert_failed);
 	}
 	if (sweep_report_write(stdout, c->o->format, &rep, c->round == 1)) {
