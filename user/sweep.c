@@ -371,7 +371,7 @@ static void send_list(struct sweep_ctx *c, const uint32_t *idx, size_t n, size_t
 		}
 		if (c->o->send_xdp)
 			done = sweep_gen_batch(&c->gen, &c->t, idx + pos, b < n - pos ? b : n - pos,
-					       c->r.sent_ns);
+					       c->r.sent_ns, c->r.err);
 		else
 			done = sweep_send_batch(&c->snd, &c->t, idx + pos,
 						b < n - pos ? b : n - pos, c->r.sent_ns, c->r.err);

@@ -8,6 +8,7 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -20,6 +21,7 @@
 #include "clock.h"
 #include "icmp.h"
 #include "netlink.h"
+#include "route.h"
 #include "sweep.skel.h"
 
 /* How long to wait for the gateway's MAC address to resolve (ARP retries every second). */
@@ -156,6 +158,33 @@ int sweep_gen_bind(const char *cmd, struct sweep_gen *g, struct sweep_kern *k, s
 	return 0;
 }
 
+/* Every target IPv4 and not this machine's own (a probe to the gateway would never come back
+ * to us). Prints errors; returns 0 or -1. */
+static int gen_check_targets(const char *cmd, const struct targets *t)
+{
+	struct route_local *loc = NULL;
+	size_t nloc = 0;
+	char buf[INET6_ADDRSTRLEN];
+	int err = route_local_dump(&loc, &nloc);
+
+	if (err) {
+		cli_err(cmd, "reading local routes: %s", strerror(-err));
+		return -1;
+	}
+	for (size_t i = 0; i < t->n && !err; i++) {
+		if (!targets_is_v4(&t->addr[i])) {
+			cli_err(cmd, "--send xdp: IPv4 targets only");
+			err = -1;
+		} else if (route_is_local(loc, nloc, &t->addr[i])) {
+			cli_err(cmd, "--send xdp: %s is this machine's own address (use --send raw)",
+				targets_str(&t->addr[i], buf, sizeof(buf)));
+			err = -1;
+		}
+	}
+	free(loc);
+	return err;
+}
+
 int sweep_gen_open(const char *cmd, struct sweep_gen *g, const struct sweep_probe *p,
 		   const struct targets *t, struct sweep_sender *snd)
 {
@@ -163,11 +192,8 @@ int sweep_gen_open(const char *cmd, struct sweep_gen *g, const struct sweep_prob
 	int err;
 
 	*g = (struct sweep_gen){ 0 };
-	for (size_t i = 0; i < t->n; i++)
-		if (!targets_is_v4(&t->addr[i])) {
-			cli_err(cmd, "--send xdp: IPv4 targets only");
-			return -1;
-		}
+	if (gen_check_targets(cmd, t))
+		return -1;
 	if (!t->n || gen_route(cmd, g, &t->addr[0], src))
 		return -1;
 	err = gen_own_mac(g->ifindex, own);
@@ -195,7 +221,7 @@ void sweep_gen_close(struct sweep_gen *g)
 }
 
 size_t sweep_gen_batch(struct sweep_gen *g, const struct targets *t, const uint32_t *idx,
-		       size_t n, uint64_t *sent_ns)
+		       size_t n, uint64_t *sent_ns, int *err)
 {
 	/* data: where the frame starts after the metadata; data_end: the whole input. */
 	struct xdp_md ctx = { .data = SWEEP_GEN_META_LEN, .data_end = sizeof(g->frame),
@@ -206,7 +232,7 @@ size_t sweep_gen_batch(struct sweep_gen *g, const struct targets *t, const uint3
 		    .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
 	size_t done;
 	uint64_t now;
-	int err;
+	int rc;
 
 	if (n > SWEEP_GEN_BATCH)
 		n = SWEEP_GEN_BATCH;
@@ -217,13 +243,18 @@ size_t sweep_gen_batch(struct sweep_gen *g, const struct targets *t, const uint3
 	skel->bss->gen_next = 0;
 	skel->bss->gen_end = (uint32_t)n;
 	opts.repeat = (uint32_t)n;
-	err = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sweep_xdp), &opts);
+	rc = bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sweep_xdp), &opts);
 	/* A signal can end the run early: what ran is what the program counted. */
 	done = skel->bss->gen_next;
 	now = clock_mono_ns();
 	for (size_t i = 0; i < done; i++)
 		sent_ns[idx[i]] = now;
-	if (err && !done)
+	if (!rc || done)
+		return done;
+	/* Interrupted before the first probe: try again. Refused: these probes fail for good. */
+	if (errno == EINTR)
 		return 0;
-	return done;
+	for (size_t i = 0; i < n; i++)
+		err[idx[i]] = errno;
+	return n;
 }

@@ -42,8 +42,9 @@ void sweep_gen_close(struct sweep_gen *g);
 
 /* Sends one echo request to each t->addr[idx[i]], i < n (at most SWEEP_GEN_BATCH), out of the
  * interface in one call, recording the time after the call in sent_ns[idx[i]]. Returns how
- * many were handed to the interface (0 on an error, with errno set). */
+ * many were dealt with: sent, or refused by the kernel, which sets err[idx[i]] to the errno;
+ * 0 when a signal interrupted the call first. */
 size_t sweep_gen_batch(struct sweep_gen *g, const struct targets *t, const uint32_t *idx,
-		       size_t n, uint64_t *sent_ns);
+		       size_t n, uint64_t *sent_ns, int *err);
 
 #endif

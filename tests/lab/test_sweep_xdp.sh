@@ -68,6 +68,7 @@ bad() { # NAME REGEX ARGS...
 }
 bad "IPv6 targets" 'IPv4 targets only' 2001:db8::2
 bad "on-link targets" 'has no gateway' 198.18.0.2
+bad "the machine's own address" '198\.18\.0\.1 is this machine.s own address' 198.18.64.1 198.18.0.1
 bad "--no-bpf" 'not with --no-bpf' --no-bpf 198.18.64.1
 bad "--attach tc" 'not with --attach tc' --attach tc 198.18.64.1
 in_obs "$XS" sweep --send bogus 198.18.64.1 >/dev/null 2>"$TMP/bad.err"
