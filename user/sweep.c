@@ -369,14 +369,14 @@ static void send_list(struct sweep_ctx *c, const uint32_t *idx, size_t n, size_t
 			wait_until(c, until, min_sent, &stop_signal);
 			continue;
 		}
-		if (c->o->send_xdp)
-			done = sweep_gen_batch(&c->gen, &c->t, idx + pos, b < n - pos ? b : n - pos,
-					       c->r.sent_ns, c->r.err);
-		else
-			done = sweep_send_batch(&c->snd, &c->t, idx + pos,
-						b < n - pos ? b : n - pos, c->r.sent_ns, c->r.err);
-		if (c->o->send_xdp)
+		if (b > n - pos)
+			b = n - pos;
+		if (c->o->send_xdp) {
+			done = sweep_gen_batch(&c->gen, &c->t, idx + pos, b, c->r.sent_ns, c->r.err);
 			sweep_send_spend(&c->snd, done);
+		} else {
+			done = sweep_send_batch(&c->snd, &c->t, idx + pos, b, c->r.sent_ns, c->r.err);
+		}
 		if (!done) {
 			/* Out of buffers: let the queue drain a little. */
 			wait_until(c, now + 0.001, min_sent, &stop_signal);
@@ -571,6 +571,16 @@ static void free_ctx(struct sweep_ctx *c)
 	free(c->idx);
 }
 
+static void say_gen(const struct sweep_gen *g)
+{
+	char gw[INET_ADDRSTRLEN];
+
+	fprintf(stderr, "xdpscope: sweep: sending from XDP on %s to the gateway %s "
+			"(%02x:%02x:%02x:%02x:%02x:%02x)\n", g->ifname,
+		inet_ntop(AF_INET, g->gateway, gw, sizeof(gw)), g->mac[0], g->mac[1], g->mac[2],
+		g->mac[3], g->mac[4], g->mac[5]);
+}
+
 static int setup(struct sweep_ctx *c, int argc, char **argv)
 {
 	struct sweep_probe p;
@@ -592,20 +602,17 @@ static int setup(struct sweep_ctx *c, int argc, char **argv)
 		return -1;
 	/* Before the counter is attached: the MAC lookup may send an (uncounted) probe. */
 	if (c->o->send_xdp) {
-		char gw[INET_ADDRSTRLEN];
-
 		if (sweep_gen_open(CMD, &c->gen, &p, &c->t, &c->snd))
 			return -1;
 		sweep_send_set_burst(&c->snd, SWEEP_GEN_BATCH);
-		fprintf(stderr, "xdpscope: sweep: sending from XDP on %s to the gateway %s "
-				"(%02x:%02x:%02x:%02x:%02x:%02x)\n", c->gen.ifname,
-			inet_ntop(AF_INET, c->gen.gateway, gw, sizeof(gw)), c->gen.mac[0],
-			c->gen.mac[1], c->gen.mac[2], c->gen.mac[3], c->gen.mac[4], c->gen.mac[5]);
 	}
 	if (!c->o->no_bpf) {
 		c->use_bpf = true;
-		if (!setup_bpf(c, &p, ifs, nifs))
+		if (!setup_bpf(c, &p, ifs, nifs)) {
+			if (c->o->send_xdp)
+				say_gen(&c->gen);
 			return privs_drop(CMD, 0, &c->o->user);
+		}
 		/* The XDP program is the sender: no fallback. */
 		if (c->o->send_xdp)
 			return -1;

@@ -71,6 +71,14 @@ bad "on-link targets" 'has no gateway' 198.18.0.2
 bad "the machine's own address" '198\.18\.0\.1 is this machine.s own address' 198.18.64.1 198.18.0.1
 bad "--no-bpf" 'not with --no-bpf' --no-bpf 198.18.64.1
 bad "--attach tc" 'not with --attach tc' --attach tc 198.18.64.1
+# No fallback to raw-socket counting: the XDP program is the sender.
+in_obs capsh --drop=cap_bpf,cap_perfmon,cap_sys_admin -- -c \
+	"$XS sweep --send xdp 198.18.64.1 >$TMP/nocap.out 2>$TMP/nocap.err"
+check_eq "no CAP_BPF: exit 2" 2 "$?"
+check_eq "no CAP_BPF: one line" 1 "$(wc -l <"$TMP/nocap.err")"
+check_match "no CAP_BPF: names the capability" '^xdpscope: sweep: missing capability CAP_BPF' \
+	"$(cat "$TMP/nocap.err")"
+check_eq "no CAP_BPF: nothing on stdout" "" "$(cat "$TMP/nocap.out")"
 in_obs "$XS" sweep --send bogus 198.18.64.1 >/dev/null 2>"$TMP/bad.err"
 check_eq "--send bogus: exit 2" 2 "$?"
 check_match "--send bogus: names the value" "'bogus'" "$(cat "$TMP/bad.err")"
