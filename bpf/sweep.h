@@ -28,6 +28,14 @@ struct sweep_stats {
 	__u64 wrong_cookie;  /* our identifier but a cookie that does not match: not counted */
 	__u64 stale;         /* valid but sent before this round: not counted */
 	__u64 insert_failed; /* the map was full: a reply went uncounted (should stay 0) */
+	__u64 bad_checksum;  /* an ICMPv4 echo reply of ours with a wrong checksum: not counted */
+};
+
+/* One target of the kernel-side sender (bpf/sweep_gen.bpf.c): its IPv4 address (network
+ * order) and its index in the target list (the probe's sequence is the index mod 65536). */
+struct sweep_gen_target {
+	__u32 addr;
+	__u32 index;
 };
 
 /* A keyed 32-bit cookie over (address, sequence, send time): a reply counts only if it echoes

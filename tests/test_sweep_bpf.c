@@ -52,7 +52,20 @@ struct echo {
 	uint16_t id, seq;
 	uint64_t sent;
 	int payload; /* bytes of payload the frame carries */
+	bool bad_csum; /* corrupt the ICMPv4 checksum */
 };
+
+/* RFC 1071, written here independently of user/icmp.c and the BPF program. */
+static uint16_t csum(const uint8_t *p, int len)
+{
+	uint32_t s = 0;
+
+	for (int i = 0; i < len; i += 2)
+		s += (uint32_t)(p[i] << 8) + (i + 1 < len ? p[i + 1] : 0);
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
 
 /* Builds Ethernet + IPv4/IPv6 + ICMP echo + payload(sent, cookie, zeros) and runs it. */
 static void run(const struct echo *e)
@@ -95,6 +108,12 @@ static void run(const struct echo *e)
 		memcpy(icmp + 8, &e->sent, 8);
 		memcpy(icmp + 16, &cookie, 4);
 	}
+	if (!v6) {
+		uint16_t c = csum(icmp, icmp_len) ^ (e->bad_csum ? 0x0100 : 0);
+
+		icmp[2] = c >> 8;
+		icmp[3] = c & 0xff;
+	}
 	cr_assert_eq(bpf_prog_test_run_opts(bpf_program__fd(skel->progs.sweep_xdp), &opts), 0);
 	cr_assert_eq(opts.retval, XDP_PASS);
 }
@@ -120,6 +139,7 @@ static struct sweep_stats stats(void)
 		sum.wrong_cookie += per[i].wrong_cookie;
 		sum.stale += per[i].stale;
 		sum.insert_failed += per[i].insert_failed;
+		sum.bad_checksum += per[i].bad_checksum;
 	}
 	return sum;
 }
@@ -175,7 +195,10 @@ Test(sweep_bpf, not_counted)
 	e = (struct echo)REPLY("2001:db8::7", 1);
 	e.type = 0; /* ICMPv4's echo-reply type inside ICMPv6 */
 	run(&e);
-	for (int i = 2; i <= 7; i++) {
+	e = (struct echo)REPLY("192.0.2.8", 1);
+	e.bad_csum = true; /* corrupted on the way: the kernel and --no-bpf drop it too */
+	run(&e);
+	for (int i = 2; i <= 8; i++) {
 		char a[16];
 
 		snprintf(a, sizeof(a), "192.0.2.%d", i);
@@ -186,6 +209,7 @@ Test(sweep_bpf, not_counted)
 	cr_assert_eq(st.counted, 0);
 	cr_assert_eq(st.wrong_cookie, 1);
 	cr_assert_eq(st.stale, 1);
+	cr_assert_eq(st.bad_checksum, 1);
 }
 
 Test(sweep_bpf, full_map_counts_insert_failures)

@@ -101,6 +101,23 @@ Test(targets, duplicates_keep_first_order)
 	free(got);
 }
 
+/* An increasing list skips the sort: its last element may still repeat an earlier one. */
+Test(targets, duplicate_after_an_increasing_run)
+{
+	const char *specs[] = { "192.0.2.1-192.0.2.3", "192.0.2.1", NULL };
+	const char *inc[] = { "192.0.2.1", "192.0.2.3-192.0.2.4", "2001:db8::1", NULL };
+	int rc;
+	char *got = expand(specs, 100, &rc);
+
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(got, "192.0.2.1 192.0.2.2 192.0.2.3");
+	free(got);
+	got = expand(inc, 100, &rc);
+	cr_assert_eq(rc, 0);
+	cr_assert_str_eq(got, "192.0.2.1 192.0.2.3 192.0.2.4 2001:db8::1");
+	free(got);
+}
+
 Test(targets, malformed)
 {
 	check_err("10.0.300.0/24", 1 << 20, "bad address '10.0.300.0'");

@@ -17,7 +17,7 @@ _xdpscope_opts() {
 	ip) echo "-4 -6 --json --help" ;;
 	status) echo "-p --timeout -4 -6 --json --help" ;;
 	ping) echo "-4 -6 -c -i -W -w -s -t -I -q -Z --help" ;;
-	sweep) echo "--every --count --rate --timeout --retries --max-targets -I --attach --no-bpf --format --json --report -Z --relinquish-privileges --help" ;;
+	sweep) echo "--every --count --rate --timeout --retries --max-targets -I --attach --no-bpf --send --format --json --report -Z --relinquish-privileges --help" ;;
 	sniff) echo "-i -c -w -r -s -n -p -D -Z --json --help" ;;
 	echo-server) echo "--bind --port -p --max-clients --buffer --help" ;;
 	echo-client) echo "--port -p --chunk --timeout --help" ;;
@@ -41,6 +41,9 @@ _xdpscope() {
 		return 0 ;;
 	watch:--attach | sweep:--attach)
 		mapfile -t COMPREPLY < <(compgen -W "xdp xdp-generic tc" -- "$cur")
+		return 0 ;;
+	sweep:--send)
+		mapfile -t COMPREPLY < <(compgen -W "raw xdp" -- "$cur")
 		return 0 ;;
 	sweep:--format)
 		mapfile -t COMPREPLY < <(compgen -W "text json csv" -- "$cur")

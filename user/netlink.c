@@ -306,6 +306,10 @@ static int netlink_parse_route(const struct nlmsghdr *h, struct netlink_route *r
 		} else if (a->rta_type == RTA_OIF && RTA_PAYLOAD(a) >= 4) {
 			r->oif = netlink_attr_u32(a);
 			r->has_oif = true;
+		} else if (a->rta_type == RTA_GATEWAY) {
+			r->has_gateway = netlink_ip_attr(a, r->family, r->gateway);
+		} else if (a->rta_type == RTA_PREFSRC) {
+			r->has_prefsrc = netlink_ip_attr(a, r->family, r->prefsrc);
 		}
 	}
 	return 0;
@@ -576,6 +580,71 @@ int netlink_route_oif(const struct sockaddr *dst, unsigned int *oif)
 	if (!r.has_oif)
 		return -ENETUNREACH;
 	*oif = r.oif;
+	return 0;
+}
+
+struct netlink_neigh {
+	bool found;
+	uint16_t state;
+	uint8_t lladdr[NETLINK_HWADDR_MAX];
+	size_t lladdr_len;
+};
+
+static int netlink_one_neigh(const struct nlmsghdr *h, void *out)
+{
+	const struct ndmsg *ndm = NLMSG_DATA(h);
+	struct netlink_neigh *n = out;
+	const struct rtattr *a;
+	int alen;
+
+	if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*ndm)))
+		return -EBADMSG;
+	n->found = true;
+	n->state = ndm->ndm_state;
+	alen = (int)(h->nlmsg_len - NLMSG_LENGTH(sizeof(*ndm)));
+	for (a = (const struct rtattr *)((const char *)ndm + NLMSG_ALIGN(sizeof(*ndm)));
+	     RTA_OK(a, alen); a = RTA_NEXT(a, alen))
+		if (a->rta_type == NDA_LLADDR)
+			netlink_hw_attr(a, n->lladdr, &n->lladdr_len);
+	return 0;
+}
+
+/* The answer to a single-entry request is one RTM_NEWNEIGH without NLMSG_DONE. */
+static int netlink_parse_neigh_get(const void *b, size_t n, uint32_t seq, void *out)
+{
+	int err = netlink_walk(b, n, seq, RTM_NEWNEIGH, netlink_one_neigh, out);
+
+	return err == 0 && ((struct netlink_neigh *)out)->found ? 1 : err;
+}
+
+int netlink_neigh_get(unsigned int ifindex, int family, const void *addr, uint8_t *lladdr,
+		      size_t *lladdr_len, uint16_t *state)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ndmsg ndm;
+		char attrs[RTA_SPACE(16)];
+	} req;
+	struct rtattr *a = (struct rtattr *)req.attrs;
+	struct netlink_neigh n = { 0 };
+	size_t alen = family == AF_INET ? 4 : 16;
+	int err;
+
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.ndm)) + RTA_SPACE(alen);
+	req.h.nlmsg_type = RTM_GETNEIGH;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
+	req.ndm.ndm_family = (uint8_t)family;
+	req.ndm.ndm_ifindex = (int)ifindex;
+	a->rta_type = NDA_DST;
+	a->rta_len = (unsigned short)RTA_LENGTH(alen);
+	memcpy(RTA_DATA(a), addr, alen);
+	err = netlink_exchange(&req, req.h.nlmsg_len, netlink_parse_neigh_get, &n);
+	if (err)
+		return err;
+	memcpy(lladdr, n.lladdr, n.lladdr_len);
+	*lladdr_len = n.lladdr_len;
+	*state = n.state;
 	return 0;
 }
 

@@ -48,9 +48,11 @@ struct netlink_addr {
 /* One RTM_NEWROUTE message: the parts route users need. */
 struct netlink_route {
 	uint8_t family, type, dst_len; /* rtm_family, rtm_type (RTN_*), rtm_dst_len */
-	bool has_dst, has_oif;
+	bool has_dst, has_oif, has_gateway, has_prefsrc;
 	uint8_t dst[16];	       /* RTA_DST: 4 bytes for AF_INET */
 	unsigned int oif;	       /* RTA_OIF */
+	uint8_t gateway[16];	       /* RTA_GATEWAY: the next hop, when not on-link */
+	uint8_t prefsrc[16];	       /* RTA_PREFSRC: the source address the kernel would use */
 };
 
 struct netlink_links {
@@ -93,6 +95,12 @@ int netlink_route_get(const struct sockaddr *dst, struct netlink_route *out);
 /* Asks the kernel which interface it would send to dst on (RTM_GETROUTE); dst is a
  * sockaddr_in or sockaddr_in6. Returns 0 and sets *oif, or -errno (-ENETUNREACH: no route). */
 int netlink_route_oif(const struct sockaddr *dst, unsigned int *oif);
+
+/* The neighbour table's entry for addr (4 or 16 bytes by family) on ifindex (RTM_GETNEIGH):
+ * its link-layer address (up to NETLINK_HWADDR_MAX bytes) and NUD_* state. Returns 0, or
+ * -errno (-ENOENT: no entry). */
+int netlink_neigh_get(unsigned int ifindex, int family, const void *addr, uint8_t *lladdr,
+		      size_t *lladdr_len, uint16_t *state);
 
 /* Names as iproute2 prints them. */
 const char *netlink_operstate_name(uint8_t operstate);

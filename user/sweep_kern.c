@@ -12,7 +12,8 @@
 #include "sweep.skel.h"
 
 int sweep_kern_open(const char *cmd, struct sweep_kern *k, const struct sweep_probe *p,
-		    size_t max_entries, enum attach_mode mode)
+		    size_t max_entries, enum attach_mode mode, size_t gen_entries,
+		    uint64_t gen_token)
 {
 	int err;
 
@@ -28,6 +29,8 @@ int sweep_kern_open(const char *cmd, struct sweep_kern *k, const struct sweep_pr
 	k->skel->rodata->sweep_id = p->id;
 	k->skel->rodata->sweep_secret = p->secret;
 	bpf_map__set_max_entries(k->skel->maps.sweep_hits, k->max_entries);
+	k->skel->rodata->gen_token = gen_entries ? gen_token : 0;
+	bpf_map__set_max_entries(k->skel->maps.sweep_gen_targets, gen_entries ? gen_entries : 1);
 	loader_select(k->skel->progs.sweep_xdp, k->skel->progs.sweep_tc, mode);
 	err = sweep_bpf__load(k->skel);
 	if (err) {
@@ -108,6 +111,7 @@ int sweep_kern_stats(struct sweep_kern *k, struct sweep_stats *out)
 		out->wrong_cookie += v[i].wrong_cookie;
 		out->stale += v[i].stale;
 		out->insert_failed += v[i].insert_failed;
+		out->bad_checksum += v[i].bad_checksum;
 	}
 	free(v);
 	return err ? -errno : 0;

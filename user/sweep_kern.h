@@ -23,9 +23,12 @@ struct sweep_kern {
 	size_t max_entries, batch;
 };
 
-/* Opens and loads the program for mode with a map of max_entries. Prints errors; -1. */
+/* Opens and loads the program for mode with a map of max_entries; gen_entries > 0 readies
+ * the XDP program to send to that many targets (--send xdp, sweep_gen.h) for frames carrying
+ * gen_token. Prints errors; -1. */
 int sweep_kern_open(const char *cmd, struct sweep_kern *k, const struct sweep_probe *p,
-		    size_t max_entries, enum attach_mode mode);
+		    size_t max_entries, enum attach_mode mode, size_t gen_entries,
+		    uint64_t gen_token);
 /* Attaches to ifindex (loopback always in generic XDP or tc). Prints errors; -1. */
 int sweep_kern_attach(const char *cmd, struct sweep_kern *k, unsigned int ifindex,
 		      const char *ifname, int loopback);

@@ -80,6 +80,17 @@ void sweep_send_close(struct sweep_sender *s)
 	s->fd4 = s->fd6 = -1;
 }
 
+void sweep_send_set_burst(struct sweep_sender *s, size_t max)
+{
+	s->burst = s->rate / 100 < 1 ? 1 : s->rate / 100 > (double)max ? (double)max : s->rate / 100;
+	s->tokens = s->burst;
+}
+
+void sweep_send_spend(struct sweep_sender *s, size_t n)
+{
+	s->tokens -= (double)n;
+}
+
 size_t sweep_send_budget(struct sweep_sender *s, double now, double *wait_until)
 {
 	if (s->last >= 0)

@@ -29,7 +29,13 @@ int sweep_send_open(const char *cmd, struct sweep_sender *s, const struct sweep_
 		    double rate, int need4, int need6);
 void sweep_send_close(struct sweep_sender *s);
 
-/* Token bucket: how many probes may go now (at most SWEEP_BATCH); when 0, *wait_until says
+/* Lets bursts grow to max probes (a sender whose batches are larger than SWEEP_BATCH): still
+ * never more than 10 ms worth. */
+void sweep_send_set_burst(struct sweep_sender *s, size_t max);
+/* Takes n probes sent by another sender out of the bucket. */
+void sweep_send_spend(struct sweep_sender *s, size_t n);
+
+/* Token bucket: how many probes may go now (at most the burst); when 0, *wait_until says
  * when the next one may (clock_mono_s scale). */
 size_t sweep_send_budget(struct sweep_sender *s, double now, double *wait_until);
 

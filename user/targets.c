@@ -270,10 +270,13 @@ static int cmp_index(const void *x, const void *y, void *arg)
 
 int targets_dedup(struct targets *t)
 {
-	size_t *idx, n = 0;
+	size_t *idx, n = 0, up = 1;
 	bool *drop;
 
-	if (t->n < 2)
+	/* Strictly increasing (a CIDR block, a range): no duplicates, and no sort to pay for. */
+	while (up < t->n && memcmp(&t->addr[up - 1], &t->addr[up], sizeof(*t->addr)) < 0)
+		up++;
+	if (up >= t->n)
 		return 0;
 	idx = malloc(t->n * sizeof(*idx));
 	drop = calloc(t->n, sizeof(*drop));
