@@ -22,6 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "sockaddr.h"
+
 #define AB_CONNECTING 256 /* connects in flight: under the server's listen backlog */
 #define AB_SMALL_BUF 4096 /* pushers' SO_SNDBUF/SO_RCVBUF: they block soon, little kernel memory */
 #define AB_STUCK_S 1.5    /* no send progress for this long: every pusher is blocked */
@@ -44,32 +47,10 @@ struct ab {
 	unsigned char chunk[16384];
 };
 
-static double ab_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int ab_addr(const char *s, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, s, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		*len = sizeof(*s4);
+	if (!sockaddr_parse(s, port, ss, len))
 		return 0;
-	}
-	if (inet_pton(AF_INET6, s, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		*len = sizeof(*s6);
-		return 0;
-	}
 	fprintf(stderr, "echo_abuse: bad address '%s'\n", s);
 	return -1;
 }
@@ -127,7 +108,7 @@ static void ab_push(struct ab *a, struct ab_conn *c)
 			return;
 		}
 		c->sent += (uint64_t)n;
-		a->last_progress = ab_now();
+		a->last_progress = clock_mono_s();
 	}
 }
 
@@ -176,15 +157,15 @@ static void ab_run(struct ab *a, size_t from, size_t to, const struct sockaddr_s
 	struct epoll_event evs[256];
 	size_t next = from, connecting = 0, busy = to - from;
 
-	a->last_progress = ab_now();
-	while (ab_now() < a->deadline) {
+	a->last_progress = clock_mono_s();
+	while (clock_mono_s() < a->deadline) {
 		while (next < to && connecting < AB_CONNECTING) {
 			if (ab_connect(a, next++, src, slen, push) == 0)
 				connecting++;
 			else
 				busy--;
 		}
-		if (!busy && (!push || ab_now() - a->last_progress > AB_STUCK_S))
+		if (!busy && (!push || clock_mono_s() - a->last_progress > AB_STUCK_S))
 			return;
 		int n = epoll_wait(a->ep, evs, 256, 100);
 
@@ -279,7 +260,7 @@ int main(int argc, char **argv)
 		a->c[i].fd = -1;
 	for (size_t i = 0; i < sizeof(a->chunk); i++)
 		a->chunk[i] = (unsigned char)(i * 131 + 7);
-	a->deadline = ab_now() + timeout;
+	a->deadline = clock_mono_s() + timeout;
 
 	ab_run(a, 0, nidle, &is, il, false);
 	printf("idle %zu served\n", ab_count(a, 0, nidle, AB_IDLE));

@@ -21,6 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "sockaddr.h"
+
 #define LOAD_PATTERN (1u << 20) /* random block all streams are cut from */
 #define LOAD_IO 65536
 #define LOAD_CONNECTING 256 /* connects in flight: stays under the server's backlog */
@@ -46,32 +49,10 @@ struct load {
 	double deadline;
 };
 
-static double load_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static int load_addr(const char *s, uint16_t port, struct sockaddr_storage *ss, socklen_t *len)
 {
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, s, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		*len = sizeof(*s4);
+	if (!sockaddr_parse(s, port, ss, len))
 		return 0;
-	}
-	if (inet_pton(AF_INET6, s, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		*len = sizeof(*s6);
-		return 0;
-	}
 	fprintf(stderr, "echo_load: bad address '%s'\n", s);
 	return -1;
 }
@@ -237,7 +218,7 @@ static void load_run(struct load *l, size_t busy, size_t next)
 			else
 				busy--;
 		}
-		if (!busy || load_now() > l->deadline)
+		if (!busy || clock_mono_s() > l->deadline)
 			return;
 		int n = epoll_wait(l->ep, evs, 512, 100);
 
@@ -323,7 +304,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < l.n; i++)
 		l.c[i].fd = -1;
 
-	topen = load_now();
+	topen = clock_mono_s();
 	l.deadline = topen + timeout;
 	load_run(&l, l.n, 0); /* connect all, one 8-byte echo each */
 	/* Now all are open at once: a second echo on each proves the server holds them all. */
@@ -331,7 +312,7 @@ int main(int argc, char **argv)
 	load_run(&l, load_count(&l, LOAD_PROBE), l.n);
 	size_t held = load_count(&l, LOAD_HELD);
 
-	topen = load_now() - topen;
+	topen = clock_mono_s() - topen;
 
 	if (hold > 0) {
 		printf("holding %zu\n", held);
@@ -339,12 +320,12 @@ int main(int argc, char **argv)
 		usleep((useconds_t)(hold * 1e6));
 	}
 
-	t0 = load_now();
+	t0 = clock_mono_s();
 	if (l.bytes) {
 		load_round(&l, LOAD_HELD, LOAD_PUMP, l.bytes);
 		load_run(&l, load_count(&l, LOAD_PUMP), l.n);
 	}
-	t1 = load_now();
+	t1 = clock_mono_s();
 	uint64_t echoed = 0;
 
 	for (size_t i = 0; i < l.n; i++) {

@@ -140,26 +140,13 @@ static void echo_raise_nofile(void)
 	}
 }
 
-/* Strict numeric address (inet_pton, so "1.2.3" is refused); the default is :: for both stacks. */
+/* The default is :: for both stacks. */
 static int echo_listen_addr(const struct echo_opts *o, struct sockaddr_storage *ss, socklen_t *sl)
 {
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
 	const char *a = o->bind ? o->bind : "::";
 
-	memset(ss, 0, sizeof(*ss));
-	if (inet_pton(AF_INET, a, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(o->port);
-		*sl = sizeof(*s4);
+	if (!sockaddr_parse(a, o->port, ss, sl))
 		return 0;
-	}
-	if (inet_pton(AF_INET6, a, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(o->port);
-		*sl = sizeof(*s6);
-		return 0;
-	}
 	cli_err(ECHO_CMD, "invalid --bind address '%s': not an IPv4 or IPv6 address", a);
 	return -1;
 }

@@ -56,3 +56,25 @@ void sockaddr_format(const struct sockaddr *sa, char out[SOCKADDR_STRLEN])
 	else
 		snprintf(out, SOCKADDR_STRLEN, "?");
 }
+
+int sockaddr_parse(const char *text, unsigned short port, struct sockaddr_storage *ss,
+		   socklen_t *len)
+{
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, text, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		*len = sizeof(*s4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, text, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		*len = sizeof(*s6);
+		return 0;
+	}
+	return -1;
+}

@@ -14,4 +14,9 @@ void sockaddr_format(const struct sockaddr *sa, char out[SOCKADDR_STRLEN]);
 /* Just the address part, without port or brackets. */
 void sockaddr_addr(const struct sockaddr *sa, char out[INET6_ADDRSTRLEN]);
 
+/* Strict numeric address (inet_pton: "1.2.3" is refused) and PORT into SS. Returns 0, or -1
+ * when TEXT is neither an IPv4 nor an IPv6 address. */
+int sockaddr_parse(const char *text, unsigned short port, struct sockaddr_storage *ss,
+		   socklen_t *len);
+
 #endif
